@@ -1,0 +1,87 @@
+// One choice of a completion: its inline-tag parser, its Hermes extractor and whether it has
+// finished. n > 1 choices each get their own, so interleaved choices never mix state.
+import { type ExtractedToolCall, HermesToolCallExtractor } from "./hermes-tool-calls.js";
+import { ThinkTagParser } from "./think-tags.js";
+import type { FinishReason, ReasoningMode, StreamEvent } from "./types.js";
+import { isObject } from "./upstream-chunk.js";
+
+export class ChoiceStream {
+  finished = false;
+  /** Events go here; the normalizer points it at the array it is filling. */
+  out: StreamEvent[] = [];
+  private readonly parser: ThinkTagParser;
+  private readonly hermes: HermesToolCallExtractor | null;
+  private hermesCalls = 0;
+
+  // The parser's content goes through the Hermes extractor (when tools were offered) and then out.
+  private readonly emit = {
+    reasoning: (text: string) => this.out.push({ type: "reasoning", choice: this.index, text }),
+    content: (text: string) => {
+      if (this.hermes) this.hermes.feed(text, this.afterHermes);
+      else this.out.push({ type: "content", choice: this.index, text });
+    },
+  };
+  private readonly afterHermes = {
+    content: (text: string) => this.out.push({ type: "content", choice: this.index, text }),
+    toolCall: (call: ExtractedToolCall) =>
+      this.out.push({
+        type: "tool_call",
+        choice: this.index,
+        index: this.hermesCalls++,
+        id: call.id,
+        name: call.name,
+        arguments: call.arguments,
+      }),
+  };
+
+  constructor(
+    readonly index: number,
+    mode: ReasoningMode,
+    tools: boolean,
+  ) {
+    this.parser = new ThinkTagParser(mode);
+    this.hermes = tools ? new HermesToolCallExtractor() : null;
+  }
+
+  reasoning(text: string): void {
+    this.parser.sawFieldReasoning(text);
+    this.out.push({ type: "reasoning", choice: this.index, text });
+  }
+
+  content(text: string): void {
+    this.parser.feed(text, this.emit);
+  }
+
+  /** Native OpenAI tool-call deltas, passed through per index. */
+  toolCalls(deltas: unknown[]): void {
+    for (let i = 0; i < deltas.length; i++) {
+      const d = deltas[i];
+      if (!isObject(d)) continue;
+      const fn = isObject(d.function) ? d.function : {};
+      const ev: StreamEvent & { type: "tool_call" } = {
+        type: "tool_call",
+        choice: this.index,
+        index: typeof d.index === "number" ? d.index : i,
+        arguments: typeof fn.arguments === "string" ? fn.arguments : "",
+      };
+      if (typeof d.id === "string" && d.id) ev.id = d.id;
+      if (typeof fn.name === "string" && fn.name) ev.name = fn.name;
+      if (ev.id === undefined && ev.name === undefined && ev.arguments === "") continue;
+      this.out.push(ev);
+    }
+  }
+
+  /** Release held-back text: the choice's text has ended. */
+  flush(): void {
+    this.parser.flush(this.emit);
+    this.hermes?.flush(this.afterHermes);
+  }
+
+  finish(reason: FinishReason): void {
+    if (this.finished) return;
+    this.flush();
+    this.finished = true;
+    const final = reason === "stop" && this.hermesCalls > 0 ? "tool_calls" : reason;
+    this.out.push({ type: "finish", choice: this.index, reason: final });
+  }
+}

@@ -1,0 +1,92 @@
+// Hermes tool calls in content (QwQ/Qwen served without a tool parser):
+// `<tool_call>{"name": …, "arguments": …}</tool_call>` becomes an OpenAI tool call. Text that is
+// not a well-formed call stays visible as content, byte for byte.
+import { partialTagLength } from "./think-tags.js";
+import { newToolCallId } from "./tool-call-id.js";
+
+const OPEN = "<tool_call>";
+const CLOSE = "</tool_call>";
+
+export interface ExtractedToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ToolCallSink {
+  content(text: string): void;
+  toolCall(call: ExtractedToolCall): void;
+}
+
+export class HermesToolCallExtractor {
+  private held = "";
+  private inCall = false;
+  /** Whitespace between and after calls is layout, not an answer. */
+  private afterCall = false;
+
+  feed(text: string, sink: ToolCallSink): void {
+    let s = this.held + text;
+    this.held = "";
+    while (s.length > 0) {
+      if (this.inCall) {
+        const close = s.indexOf(CLOSE);
+        if (close < 0) {
+          this.held = s;
+          return;
+        }
+        this.inCall = false;
+        const body = s.slice(0, close);
+        const call = parseCall(body);
+        if (call) {
+          this.afterCall = true;
+          sink.toolCall(call);
+        } else {
+          sink.content(OPEN + body + CLOSE);
+        }
+        s = s.slice(close + CLOSE.length);
+        continue;
+      }
+      if (this.afterCall) {
+        let i = 0;
+        while (i < s.length && /\s/.test(s[i]!)) i++;
+        s = s.slice(i);
+        if (s.length === 0) return;
+        this.afterCall = false;
+      }
+      const open = s.indexOf(OPEN);
+      if (open >= 0) {
+        if (open > 0) sink.content(s.slice(0, open));
+        this.inCall = true;
+        s = s.slice(open + OPEN.length);
+        continue;
+      }
+      const keep = s.length - partialTagLength(s, OPEN);
+      if (keep > 0) sink.content(keep === s.length ? s : s.slice(0, keep));
+      this.held = s.slice(keep);
+      return;
+    }
+  }
+
+  /** End of content: an unfinished call or a partial tag is shown as the text it was. */
+  flush(sink: ToolCallSink): void {
+    const text = this.inCall ? OPEN + this.held : this.held;
+    this.held = "";
+    this.inCall = false;
+    if (text) sink.content(text);
+  }
+}
+
+function parseCall(body: string): ExtractedToolCall | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const { name, arguments: args } = value as { name?: unknown; arguments?: unknown };
+  if (typeof name !== "string" || name.length === 0) return null;
+  const argumentsText =
+    typeof args === "string" ? args : args === undefined ? "{}" : JSON.stringify(args);
+  return { id: newToolCallId(), name, arguments: argumentsText };
+}

@@ -1,0 +1,127 @@
+// The normalizer: one upstream chat.completion.chunk at a time in, canonical events out,
+// whichever dialect the backend speaks (see types.ts for the event invariants).
+import { ChoiceStream } from "./choice-stream.js";
+import type { ReasoningMode, StreamEvent, Usage } from "./types.js";
+import { errorOf, isObject, type Json, reasoningOf, usageOf } from "./upstream-chunk.js";
+
+export interface NormalizerOptions {
+  /** How the backend emits reasoning; default "auto". */
+  reasoning?: ReasoningMode;
+  /** The request offered tools: extract Hermes `<tool_call>` text. */
+  tools?: boolean;
+}
+
+export class Normalizer {
+  private readonly mode: ReasoningMode;
+  private readonly tools: boolean;
+  private readonly choices = new Map<number, ChoiceStream>();
+  private started = false;
+  private closed = false;
+  private usage: Usage | null = null;
+
+  constructor(options: NormalizerOptions = {}) {
+    this.mode = options.reasoning ?? "auto";
+    this.tools = options.tools ?? false;
+  }
+
+  /** True once a terminal event (done or error) has been emitted. */
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  push(chunk: unknown): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    if (this.closed || !isObject(chunk)) return out;
+    const failure = errorOf(chunk);
+    if (failure) {
+      this.flushAll(out);
+      this.closed = true;
+      out.push({ type: "error", ...failure });
+      return out;
+    }
+    if (!this.started) {
+      this.started = true;
+      out.push({
+        type: "start",
+        id: typeof chunk.id === "string" ? chunk.id : "",
+        model: typeof chunk.model === "string" ? chunk.model : "",
+        created: typeof chunk.created === "number" ? chunk.created : Math.floor(Date.now() / 1000),
+      });
+    }
+    const usage = usageOf(chunk.usage);
+    if (usage) this.usage = usage;
+    const choices = chunk.choices;
+    if (Array.isArray(choices)) {
+      for (let i = 0; i < choices.length; i++) {
+        const c = choices[i];
+        if (isObject(c)) this.pushChoice(c, i, out);
+      }
+    }
+    return out;
+  }
+
+  /** The upstream sent `[DONE]`: flush and end cleanly. */
+  done(): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    if (this.closed) return out;
+    this.finishStream(out);
+    out.push({ type: "done" });
+    return out;
+  }
+
+  /** The upstream body ended. Without a finish reason or `[DONE]` that is a truncation. */
+  end(): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    if (this.closed) return out;
+    let finished = this.choices.size > 0;
+    for (const c of this.choices.values()) finished &&= c.finished;
+    this.finishStream(out);
+    if (finished) out.push({ type: "done" });
+    else
+      out.push({
+        type: "error",
+        error: {
+          message: "The upstream stream ended before the completion finished.",
+          type: "upstream_error",
+          param: null,
+          code: "stream_truncated",
+        },
+        status: 502,
+      });
+    return out;
+  }
+
+  private finishStream(out: StreamEvent[]): void {
+    this.flushAll(out);
+    this.closed = true;
+    if (this.usage) out.push({ type: "usage", usage: this.usage });
+  }
+
+  private flushAll(out: StreamEvent[]): void {
+    for (const c of this.choices.values()) {
+      c.out = out;
+      c.flush();
+    }
+  }
+
+  private pushChoice(c: Json, position: number, out: StreamEvent[]): void {
+    const index =
+      typeof c.index === "number" && Number.isInteger(c.index) && c.index >= 0 ? c.index : position;
+    let state = this.choices.get(index);
+    if (!state) {
+      state = new ChoiceStream(index, this.mode, this.tools);
+      this.choices.set(index, state);
+      out.push({ type: "role", choice: index, role: "assistant" });
+    }
+    state.out = out;
+    // A non-streaming body has `message` where a chunk has `delta`: both read the same way.
+    const delta = isObject(c.delta) ? c.delta : isObject(c.message) ? c.message : null;
+    if (delta) {
+      const reasoning = reasoningOf(delta);
+      if (reasoning) state.reasoning(reasoning);
+      if (typeof delta.content === "string" && delta.content) state.content(delta.content);
+      if (Array.isArray(delta.tool_calls)) state.toolCalls(delta.tool_calls);
+    }
+    if (typeof c.finish_reason === "string" && c.finish_reason) state.finish(c.finish_reason);
+  }
+}

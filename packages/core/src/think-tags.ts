@@ -1,0 +1,222 @@
+// Inline reasoning in `content`: a streaming splitter for `<think>…</think>` that holds back only
+// the characters that could still become a tag (or the newline that belongs to one), so text is
+// never delayed longer than the ambiguity lasts. Only the LEADING think block is reasoning
+// (vLLM/SGLang semantics): literal tags later in the answer stay content.
+import type { ReasoningMode } from "./types.js";
+
+export const OPEN_TAG = "<think>";
+export const CLOSE_TAG = "</think>";
+
+/** Where parsed text goes. */
+export interface TextSink {
+  reasoning(text: string): void;
+  content(text: string): void;
+}
+
+type Phase =
+  /** Nothing but whitespace (or a prefix of `<think>`) seen yet. */
+  | "start"
+  /** Inside the think block: text is reasoning until `</think>`. */
+  | "reasoning"
+  /** Inside a think block that repeats reasoning already sent in a field (llama.cpp deepseek-legacy). */
+  | "echo"
+  /** Just after `</think>`: the blank line that separates it from the answer is dropped. */
+  | "afterClose"
+  /** The answer: passed through untouched. */
+  | "content";
+
+const isSpace = (c: string | undefined) => c === " " || c === "\n" || c === "\r" || c === "\t";
+
+/** Length of the longest suffix of `s` that is a proper prefix of `tag` (0 if none). */
+export function partialTagLength(s: string, tag: string): number {
+  // The tag holds exactly one "<", at position 0: only the last "<" can start a partial tag.
+  const from = s.length - tag.length + 1;
+  const at = s.lastIndexOf("<");
+  if (at < 0 || at < from) return 0;
+  return tag.startsWith(s.slice(at)) ? s.length - at : 0;
+}
+
+export class ThinkTagParser {
+  private phase: Phase = "start";
+  /** Text held back because it may still turn into (or border) a tag. Always short. */
+  private held = "";
+  /** What `start` becomes when the text is not a think tag. */
+  private fallback: "content" | "reasoning";
+  /** Drop one newline right after `<think>`. */
+  private skipOpenNewline = false;
+  /** Newlines still to drop after `</think>`. */
+  private skipCloseNewlines = 0;
+  /** Field reasoning seen so far, to recognise an inline echo of it; null when not tracking. */
+  private fieldText: string | null = null;
+  private echoCursor = 0;
+  /** The raw echo block, released as content if it turns out not to be an echo. */
+  private echoRaw = "";
+
+  constructor(mode: ReasoningMode = "auto") {
+    this.fallback = mode === "think-open" ? "reasoning" : "content";
+  }
+
+  /** The same choice carried reasoning in a field: an inline block may only repeat it. */
+  sawFieldReasoning(text: string): void {
+    if (this.phase === "start") {
+      this.fallback = "content";
+      this.fieldText = (this.fieldText ?? "") + text;
+    } else if (this.phase === "echo" && this.fieldText !== null) {
+      this.fieldText += text;
+    }
+  }
+
+  feed(text: string, sink: TextSink): void {
+    if (text.length === 0) return;
+    switch (this.phase) {
+      case "content":
+        sink.content(text);
+        return;
+      case "start":
+        this.feedStart(this.held + text, sink);
+        return;
+      case "reasoning":
+        this.feedReasoning(this.held + text, sink);
+        return;
+      case "echo":
+        this.feedEcho(this.held + text, sink);
+        return;
+      case "afterClose":
+        this.feedAfterClose(text, sink);
+        return;
+    }
+  }
+
+  /** End of this choice's text: release whatever was held, as what it was. */
+  flush(sink: TextSink): void {
+    const held = this.held;
+    this.held = "";
+    if (this.phase === "start") {
+      this.phase = this.fallback;
+      if (held) this.fallback === "reasoning" ? sink.reasoning(held) : sink.content(held);
+    } else if (this.phase === "reasoning") {
+      if (held) sink.reasoning(held);
+    } else if (this.phase === "echo") {
+      // An unterminated block that only repeated field reasoning is dropped: it was a copy.
+      this.echoRaw = "";
+    }
+  }
+
+  private feedStart(s: string, sink: TextSink): void {
+    let i = 0;
+    while (i < s.length && isSpace(s[i])) i++;
+    if (i === s.length) {
+      this.held = s;
+      return;
+    }
+    if (s.startsWith(OPEN_TAG, i)) {
+      this.held = "";
+      const rest = s.slice(i + OPEN_TAG.length);
+      if (this.fieldText !== null) {
+        this.phase = "echo";
+        this.echoRaw = s.slice(0, i + OPEN_TAG.length);
+        this.feedEcho(rest, sink);
+      } else {
+        this.phase = "reasoning";
+        this.skipOpenNewline = true;
+        this.feedReasoning(rest, sink);
+      }
+      return;
+    }
+    if (s.length - i < OPEN_TAG.length && OPEN_TAG.startsWith(s.slice(i))) {
+      this.held = s;
+      return;
+    }
+    this.held = "";
+    this.fieldText = null;
+    if (this.fallback === "content") {
+      this.phase = "content";
+      sink.content(s);
+    } else {
+      this.phase = "reasoning";
+      this.feedReasoning(s, sink);
+    }
+  }
+
+  private feedReasoning(s: string, sink: TextSink): void {
+    if (this.skipOpenNewline) {
+      if (s.length === 0) return;
+      if (s === "\r") {
+        this.held = s;
+        return;
+      }
+      this.skipOpenNewline = false;
+      if (s.startsWith("\n")) s = s.slice(1);
+      else if (s.startsWith("\r\n")) s = s.slice(2);
+    }
+    const close = s.indexOf(CLOSE_TAG);
+    if (close >= 0) {
+      this.held = "";
+      const text = trimOneTrailingNewline(s.slice(0, close));
+      if (text) sink.reasoning(text);
+      this.phase = "afterClose";
+      this.skipCloseNewlines = 2;
+      this.feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
+      return;
+    }
+    let keep = s.length - partialTagLength(s, CLOSE_TAG);
+    // A newline just before a (possible) closing tag belongs to the tag.
+    if (keep > 0 && s[keep - 1] === "\n") keep--;
+    else if (keep === s.length && s[keep - 1] === "\r") keep--;
+    if (keep > 0 && s[keep - 1] === "\r" && s[keep] === "\n") keep--;
+    this.held = s.slice(keep);
+    if (keep > 0) sink.reasoning(keep === s.length ? s : s.slice(0, keep));
+  }
+
+  private feedEcho(s: string, sink: TextSink): void {
+    const close = s.indexOf(CLOSE_TAG);
+    const end = close >= 0 ? close : s.length - partialTagLength(s, CLOSE_TAG);
+    const field = this.fieldText ?? "";
+    for (let i = 0; i < end; i++) {
+      const c = s[i];
+      if (isSpace(c)) continue;
+      while (isSpace(field[this.echoCursor])) this.echoCursor++;
+      if (field[this.echoCursor] !== c) {
+        // Not a copy of the field reasoning: it was ordinary answer text all along.
+        const raw = this.echoRaw + s;
+        this.echoRaw = "";
+        this.held = "";
+        this.fieldText = null;
+        this.phase = "content";
+        sink.content(raw);
+        return;
+      }
+      this.echoCursor++;
+    }
+    if (close >= 0) {
+      this.held = "";
+      this.echoRaw = "";
+      this.fieldText = null;
+      this.phase = "afterClose";
+      this.skipCloseNewlines = 2;
+      this.feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
+      return;
+    }
+    this.echoRaw += s.slice(0, end);
+    this.held = s.slice(end);
+  }
+
+  private feedAfterClose(s: string, sink: TextSink): void {
+    let i = 0;
+    while (this.skipCloseNewlines > 0 && i < s.length) {
+      if (s[i] === "\n") i++;
+      else if (s[i] === "\r" && s[i + 1] === "\n") i += 2;
+      else break;
+      this.skipCloseNewlines--;
+    }
+    if (i === s.length) return;
+    this.phase = "content";
+    sink.content(i === 0 ? s : s.slice(i));
+  }
+}
+
+function trimOneTrailingNewline(s: string): string {
+  if (s.endsWith("\r\n")) return s.slice(0, -2);
+  if (s.endsWith("\n")) return s.slice(0, -1);
+  return s;
+}
