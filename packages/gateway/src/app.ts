@@ -1,0 +1,57 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { authenticate } from "./auth/authenticate.js";
+import { indexConfigKeys } from "./auth/config-keys.js";
+import type { GatewayDeps } from "./deps.js";
+import type { GatewayEnv } from "./env.js";
+import { ApiError, errors } from "./errors/api-error.js";
+import { observe } from "./observability/middleware.js";
+import { createRouter } from "./router/index.js";
+import { indexModels } from "./router/models.js";
+import { chatCompletions } from "./routes/chat-completions.js";
+import { listModels } from "./routes/models.js";
+import { buildUpstreams } from "./upstream/upstreams.js";
+
+/** The whole HTTP API. Everything derived from the config is built here, once. */
+export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
+  const { config, tenancy } = deps;
+  const now = deps.now ?? Date.now;
+  const upstreams = buildUpstreams(config);
+  const configKeys = indexConfigKeys(config.keys);
+  // An unhandled rejection here would surface on the first request instead; keep it quiet.
+  configKeys.catch(() => {});
+
+  const app = new Hono<GatewayEnv>();
+  app.use(observe(deps.log));
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  const auth = authenticate({ configKeys, tenancy, mode: config.server.auth, now });
+  app.get("/v1/models", auth, listModels(config));
+  app.post(
+    "/v1/chat/completions",
+    auth,
+    bodyLimit({
+      maxSize: config.server.maxBodyBytes,
+      onError: () => {
+        throw errors.bodyTooLarge(config.server.maxBodyBytes);
+      },
+    }),
+    chatCompletions({
+      config,
+      models: indexModels(config),
+      router: createRouter(config, upstreams),
+      fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+      now,
+      tenancy,
+      waitUntil: deps.waitUntil,
+    }),
+  );
+  if (tenancy?.routes) app.route("/", tenancy.routes);
+
+  app.notFound((c) => errors.routeNotFound(c.req.method, c.req.path).toResponse());
+  app.onError((err) => {
+    if (err instanceof ApiError) return err.toResponse();
+    return errors.internal().toResponse();
+  });
+  return app;
+}

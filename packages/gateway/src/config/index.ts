@@ -1,0 +1,11 @@
+export { ConfigError } from "./error.js";
+export { parseConfig } from "./parse.js";
+export type {
+  BackendConfig,
+  Config,
+  ConfigInput,
+  KeyConfig,
+  ModelConfig,
+  StoreConfig,
+  TargetConfig,
+} from "./schema.js";

@@ -1,0 +1,169 @@
+import { z } from "zod";
+
+// The config file's shape (design.md, "Configuration"), in zod. Objects are strict wherever a
+// typo would silently misconfigure the gateway: an unknown key is an error, not a no-op.
+
+const MiB = 1024 * 1024;
+
+const positiveInt = z.number().int().positive();
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+const sha256Hash = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" followed by 64 lowercase hex digits');
+
+export const limitsSchema = z.strictObject({
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  concurrency: positiveInt.optional(),
+});
+
+/** How an upstream wants parameters adjusted: renames and drops for what it rejects. */
+const paramsSchema = z.strictObject({
+  rename: z.record(z.string(), z.string()).default({}),
+  drop: z.array(z.string()).default([]),
+  /** Set only when the request did not. */
+  defaults: z.record(z.string(), z.unknown()).default({}),
+});
+
+const historyReasoning = z.enum(["strip", "keep"]);
+
+const backendCommon = {
+  apiKey: z.string().min(1).optional(),
+  reasoning: z.enum(["auto", "think-open"]).default("auto"),
+  maxConcurrency: positiveInt.optional(),
+  /** Until the upstream's response headers and first bytes; past it the next target is tried. */
+  firstByteTimeoutMs: positiveInt.default(60_000),
+  /** Longest silence between two upstream chunks once streaming. */
+  idleTimeoutMs: positiveInt.default(60_000),
+  headers: z.record(z.string(), z.string()).default({}),
+  params: paramsSchema.default({ rename: {}, drop: [], defaults: {} }),
+  historyReasoning: historyReasoning.default("strip"),
+  tags: z.array(z.string()).default([]),
+};
+
+const dashscopeBackend = z.strictObject({
+  type: z.literal("dashscope"),
+  /** intl: dashscope-intl.aliyuncs.com; mainland: dashscope.aliyuncs.com. baseUrl wins. */
+  region: z.enum(["intl", "mainland"]).default("intl"),
+  baseUrl: httpUrl.optional(),
+  ...backendCommon,
+  apiKey: z.string().min(1, "expected the DashScope API key"),
+});
+
+const openaiCompatibleBackend = z.strictObject({
+  type: z.literal("openai-compatible"),
+  baseUrl: httpUrl,
+  ...backendCommon,
+});
+
+export const backendSchema = z.discriminatedUnion(
+  "type",
+  [dashscopeBackend, openaiCompatibleBackend],
+  {
+    error: 'expected "type" to be "dashscope" or "openai-compatible"',
+  },
+);
+
+const targetSchema = z.strictObject({
+  backend: z.string().min(1),
+  /** The model name the backend knows. */
+  model: z.string().min(1),
+  weight: z.number().positive().optional(),
+  maxConcurrency: positiveInt.optional(),
+});
+
+const modelSchema = z.strictObject({
+  strategy: z.enum(["fallback", "weighted", "spillover"]).default("fallback"),
+  targets: z.array(targetSchema).min(1, "expected at least one target"),
+  aliases: z.array(z.string().min(1)).default([]),
+  /** Overrides the backends' historyReasoning for this model. */
+  historyReasoning: historyReasoning.optional(),
+  tags: z.array(z.string()).default([]),
+});
+
+const keySchema = z
+  .strictObject({
+    id: z.string().min(1).optional(),
+    key: z.string().min(8, "expected a key of at least 8 characters").optional(),
+    keyHash: sha256Hash.optional(),
+    tenant: z.string().min(1),
+    name: z.string().optional(),
+    models: z.array(z.string()).optional(),
+    limits: limitsSchema.optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .refine((k) => (k.key === undefined) !== (k.keyHash === undefined), {
+    message: 'expected exactly one of "key" or "keyHash"',
+  });
+
+const storeSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("memory") }),
+    z.strictObject({ type: z.literal("redis"), url: z.string().min(1) }),
+    z.strictObject({ type: z.literal("upstash"), url: httpUrl, token: z.string().min(1) }),
+  ],
+  { error: 'expected "type" to be "memory", "redis" or "upstash"' },
+);
+
+const serverSchema = z.strictObject({
+  /** Node only: the address to listen on. Loopback unless said otherwise. */
+  host: z.string().min(1).default("127.0.0.1"),
+  maxBodyBytes: positiveInt.default(2 * MiB),
+  /** "none" accepts requests without a key (loopback demos); "keys" requires one. */
+  auth: z.enum(["keys", "none"]).default("keys"),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: serverSchema.default({ host: "127.0.0.1", maxBodyBytes: 2 * MiB, auth: "keys" }),
+    store: storeSchema.default({ type: "memory" }),
+    backends: z.record(z.string().min(1), backendSchema),
+    models: z.record(z.string().min(1), modelSchema),
+    keys: z.array(keySchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    // References between sections: a typo here would only show up as a failed request later.
+    const publicNames = new Set<string>(Object.keys(config.models));
+    for (const [name, model] of Object.entries(config.models)) {
+      model.targets.forEach((target, i) => {
+        if (!(target.backend in config.backends)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["models", name, "targets", i, "backend"],
+            message: `expected one of the backends (${Object.keys(config.backends).join(", ")}), got "${target.backend}"`,
+          });
+        }
+      });
+      model.aliases.forEach((alias, i) => {
+        if (publicNames.has(alias)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["models", name, "aliases", i],
+            message: `expected a name not already used by a model or alias, got "${alias}"`,
+          });
+        }
+        publicNames.add(alias);
+      });
+    }
+    config.keys.forEach((key, i) => {
+      key.models?.forEach((model, j) => {
+        if (!(model in config.models)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["keys", i, "models", j],
+            message: `expected one of the models (${Object.keys(config.models).join(", ")}), got "${model}"`,
+          });
+        }
+      });
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type BackendConfig = Config["backends"][string];
+export type ModelConfig = Config["models"][string];
+export type TargetConfig = ModelConfig["targets"][number];
+export type KeyConfig = Config["keys"][number];
+export type StoreConfig = Config["store"];
+/** What a config file may say (defaults not yet applied). */
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,46 @@
+import type { Hono } from "hono";
+import type { Config } from "./config/schema.js";
+import type { Limiter } from "./limits/types.js";
+import type { KeyRecord } from "./store/types.js";
+
+/** Everything createApp needs from the outside world; side effects are injected here. */
+export interface GatewayDeps {
+  /** Validated (parseConfig), env already substituted. */
+  config: Config;
+  /** Keys in a store, limits, usage; absent: config keys only, no limits. */
+  tenancy?: Tenancy;
+  /** Upstream fetch (default globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** Clock in epoch ms, injectable. */
+  now?: () => number;
+  /** One structured line per request. */
+  log?: (line: Record<string, unknown>) => void;
+  /** Workers: keep work alive after the response. */
+  waitUntil?: (p: Promise<unknown>) => void;
+}
+
+/** The seam between the request pipeline and tenancy (packages/gateway/src/tenancy/). */
+export interface Tenancy {
+  /** Store keys; config keys are resolved first. */
+  findKey(hash: string): Promise<KeyRecord | null>;
+  limiter: Limiter;
+  /** After the response (waitUntil on Workers). */
+  recordUsage(ev: UsageEvent): Promise<void>;
+  /** Mounted at "/": /admin/*, /v1/usage, /openapi.json. */
+  routes?: Hono;
+}
+
+export interface UsageEvent {
+  requestId: string;
+  tenant: string;
+  keyId: string;
+  model: string;
+  backend: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  estimated: boolean;
+  error: boolean;
+  /** Epoch ms. */
+  at: number;
+}

@@ -1,0 +1,14 @@
+export { createApp } from "./app.js";
+export type {
+  BackendConfig,
+  Config,
+  ConfigInput,
+  KeyConfig,
+  ModelConfig,
+  StoreConfig,
+  TargetConfig,
+} from "./config/index.js";
+export { ConfigError, parseConfig } from "./config/index.js";
+export type { GatewayDeps, Tenancy, UsageEvent } from "./deps.js";
+export type { GatewayEnv } from "./env.js";
+export { ApiError } from "./errors/api-error.js";

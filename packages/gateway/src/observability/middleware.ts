@@ -1,0 +1,56 @@
+import type { MiddlewareHandler } from "hono";
+import type { GatewayEnv } from "../env.js";
+import { requestIdFrom } from "./request-id.js";
+import type { Trace } from "./trace.js";
+
+/**
+ * First in the chain: gives the request its id and trace, stamps x-request-id on whatever
+ * response comes back, and writes the one log line once the response (body included) is done.
+ */
+export function observe(
+  log: ((line: Record<string, unknown>) => void) | undefined,
+): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    const trace: Trace = {
+      requestId: requestIdFrom(c.req.header("x-request-id")),
+      startedAt: performance.now(),
+      attempts: 0,
+    };
+    c.set("trace", trace);
+    await next();
+    c.res.headers.set("x-request-id", trace.requestId);
+    if (!log) return;
+    const status = c.res.status;
+    const write = () => log(logLine(c.req.method, c.req.path, status, trace));
+    if (trace.finished) trace.finished.then(write, write);
+    else write();
+  };
+}
+
+function logLine(method: string, path: string, status: number, t: Trace): Record<string, unknown> {
+  return {
+    msg: "request",
+    requestId: t.requestId,
+    method,
+    path,
+    status,
+    tenant: t.tenant ?? null,
+    keyId: t.keyId ?? null,
+    model: t.model ?? null,
+    backend: t.backend ?? null,
+    attempts: t.attempts,
+    outcome: t.outcome ?? null,
+    errorCode: t.errorCode ?? null,
+    upstreamMs: round(t.upstreamMs),
+    ttftMs: round(t.ttftMs),
+    durationMs: round(performance.now() - t.startedAt),
+    promptTokens: t.promptTokens ?? null,
+    completionTokens: t.completionTokens ?? null,
+    reasoningTokens: t.reasoningTokens ?? null,
+    usageEstimated: t.usageEstimated ?? null,
+  };
+}
+
+function round(ms: number | undefined): number | null {
+  return ms === undefined ? null : Math.round(ms * 100) / 100;
+}

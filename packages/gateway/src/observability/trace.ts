@@ -1,0 +1,27 @@
+/**
+ * What one request did, filled in by each pipeline step and written out as the request's one
+ * log line. Holds no prompt text and no secrets.
+ */
+export interface Trace {
+  requestId: string;
+  /** performance.now() at arrival: durations are measured on a monotonic clock. */
+  startedAt: number;
+  tenant?: string;
+  keyId?: string;
+  model?: string;
+  backend?: string;
+  attempts: number;
+  /** Upstream time until its first bytes (ms). */
+  upstreamMs?: number;
+  /** Time from arrival to the first reasoning/content/tool event (ms). */
+  ttftMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  reasoningTokens?: number;
+  usageEstimated?: boolean;
+  /** How a streamed response ended. */
+  outcome?: "done" | "error" | "aborted";
+  errorCode?: string | null;
+  /** Set while a response body is still streaming; the log line waits for it. */
+  finished?: Promise<void>;
+}

@@ -1,0 +1,16 @@
+import type { Context } from "hono";
+import { errors } from "../errors/api-error.js";
+
+/** The request body as JSON; runs after the body-size limit. */
+export async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type");
+  if (!type || !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw errors.unsupportedMediaType("Expected 'Content-Type: application/json'.");
+  }
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw errors.badRequest("The request body is not valid JSON.", null, "invalid_json");
+  }
+}

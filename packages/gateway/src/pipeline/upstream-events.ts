@@ -1,0 +1,214 @@
+import {
+  type ErrorBody,
+  normalizeSSE,
+  type ReasoningMode,
+  type StreamEvent,
+  type Usage,
+} from "@thinkgate/core";
+import type { Connected } from "../upstream/call.js";
+
+export interface TokenCounts {
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  /** The upstream reported no usage: counted from text length. */
+  estimated: boolean;
+}
+
+export interface StreamEnd {
+  outcome: "done" | "error" | "aborted";
+  tokens: TokenCounts;
+  error?: ErrorBody;
+}
+
+export interface UpstreamEventsOptions {
+  backend: string;
+  reasoning: ReasoningMode;
+  tools: boolean;
+  idleTimeoutMs: number;
+  /** Prompt size estimate, used when the upstream reports no usage. */
+  promptTokens: number;
+  onFirstToken(): void;
+  /** Called exactly once: the stream finished, failed, or its reader went away. */
+  onEnd(end: StreamEnd): void;
+}
+
+const noop = () => {};
+
+/**
+ * The normalized events of a connected upstream, with the guarantees the client relies on:
+ * the stream always ends in exactly one `done` or `error` event; a silent upstream (idle
+ * timeout) or a broken connection becomes an error event, never a hang or a clean end; a
+ * usage event precedes `done` even when the upstream reported none (estimated, and marked
+ * so); cancelling this stream cancels the upstream request at once.
+ */
+export function upstreamEvents(
+  conn: Connected,
+  options: UpstreamEventsOptions,
+): ReadableStream<StreamEvent> {
+  let lastActivity = performance.now();
+  const bytes = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (conn.first.done) controller.close();
+        else controller.enqueue(conn.first.value);
+      },
+      async pull(controller) {
+        const read = await conn.reader.read();
+        lastActivity = performance.now();
+        if (read.done) controller.close();
+        else controller.enqueue(read.value);
+      },
+      cancel(reason) {
+        return conn.reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const source = bytes
+    .pipeThrough(normalizeSSE({ reasoning: options.reasoning, tools: options.tools }))
+    .getReader();
+
+  // One timer for the whole stream, re-armed only when it fires: no per-chunk timer work.
+  let idle = false;
+  const checkIdle = () => {
+    const quiet = performance.now() - lastActivity;
+    if (quiet >= options.idleTimeoutMs) {
+      idle = true;
+      source.cancel("idle timeout").catch(noop);
+    } else timer = setTimeout(checkIdle, options.idleTimeoutMs - quiet);
+  };
+  let timer = setTimeout(checkIdle, options.idleTimeoutMs);
+
+  let reasoningChars = 0;
+  let otherChars = 0;
+  let firstToken = false;
+  let usage: Usage | undefined;
+  let ended = false;
+
+  const tokens = (): TokenCounts => {
+    const reasoningEstimate = Math.ceil(reasoningChars / 4);
+    if (usage) {
+      const reported = usage.completion_tokens_details?.reasoning_tokens;
+      return {
+        promptTokens: usage.prompt_tokens,
+        completionTokens: usage.completion_tokens,
+        reasoningTokens:
+          typeof reported === "number"
+            ? reported
+            : Math.min(reasoningEstimate, usage.completion_tokens),
+        estimated: usage.estimated === true,
+      };
+    }
+    return {
+      promptTokens: options.promptTokens,
+      completionTokens: reasoningEstimate + Math.ceil(otherChars / 4),
+      reasoningTokens: reasoningEstimate,
+      estimated: true,
+    };
+  };
+  const end = (outcome: StreamEnd["outcome"], error?: ErrorBody) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    conn.release();
+    if (outcome !== "done") source.cancel(outcome).catch(noop);
+    options.onEnd(error ? { outcome, tokens: tokens(), error } : { outcome, tokens: tokens() });
+  };
+  const fail = (
+    controller: ReadableStreamDefaultController<StreamEvent>,
+    error: ErrorBody,
+    status: number,
+  ) => {
+    controller.enqueue({ type: "error", error, status });
+    controller.close();
+    end("error", error);
+  };
+
+  return new ReadableStream<StreamEvent>(
+    {
+      async pull(controller) {
+        let read: ReadableStreamReadResult<StreamEvent> | null;
+        try {
+          read = await source.read();
+        } catch {
+          read = null;
+        }
+        if (idle) {
+          return fail(controller, idleError(options.backend, options.idleTimeoutMs), 504);
+        }
+        if (read === null || read.done)
+          return fail(controller, truncatedError(options.backend), 502);
+        const ev = read.value;
+        switch (ev.type) {
+          case "reasoning":
+            reasoningChars += ev.text.length;
+            break;
+          case "content":
+            otherChars += ev.text.length;
+            break;
+          case "tool_call":
+            otherChars += ev.arguments.length + (ev.name?.length ?? 0);
+            break;
+          case "usage":
+            usage = ev.usage;
+            break;
+          case "done":
+            if (!usage) {
+              const t = tokens();
+              controller.enqueue({ type: "usage", usage: estimatedUsage(t) });
+            }
+            controller.enqueue(ev);
+            controller.close();
+            end("done");
+            return;
+          case "error":
+            controller.enqueue(ev);
+            controller.close();
+            end("error", ev.error);
+            return;
+        }
+        if (
+          !firstToken &&
+          (ev.type === "reasoning" || ev.type === "content" || ev.type === "tool_call")
+        ) {
+          firstToken = true;
+          options.onFirstToken();
+        }
+        controller.enqueue(ev);
+      },
+      cancel() {
+        end("aborted");
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function estimatedUsage(t: TokenCounts): Usage {
+  return {
+    prompt_tokens: t.promptTokens,
+    completion_tokens: t.completionTokens,
+    total_tokens: t.promptTokens + t.completionTokens,
+    completion_tokens_details: { reasoning_tokens: t.reasoningTokens },
+    estimated: true,
+  };
+}
+
+function idleError(backend: string, ms: number): ErrorBody {
+  return {
+    message: `Upstream ${backend} sent nothing for ${ms} ms; the stream was ended.`,
+    type: "upstream_error",
+    param: null,
+    code: "upstream_idle_timeout",
+  };
+}
+
+function truncatedError(backend: string): ErrorBody {
+  return {
+    message: `The connection to upstream ${backend} was lost mid-stream.`,
+    type: "upstream_error",
+    param: null,
+    code: "stream_truncated",
+  };
+}

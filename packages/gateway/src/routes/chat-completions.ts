@@ -1,0 +1,195 @@
+import { Aggregator, renderSSE, type StreamEvent } from "@thinkgate/core";
+import type { Context } from "hono";
+import type { Config } from "../config/schema.js";
+import type { Tenancy } from "../deps.js";
+import type { GatewayEnv } from "../env.js";
+import { ApiError, errors } from "../errors/api-error.js";
+import type { Lease } from "../limits/types.js";
+import type { Trace } from "../observability/trace.js";
+import { type ParsedChatRequest, parseChatRequest } from "../pipeline/chat-request.js";
+import { readJson } from "../pipeline/read-json.js";
+import { type StreamEnd, upstreamEvents } from "../pipeline/upstream-events.js";
+import type { Candidate, PublicModel, Router } from "../router/index.js";
+import { type Connected, callUpstream } from "../upstream/call.js";
+import { noTargets } from "../upstream/error-map.js";
+import { upstreamBody } from "../upstream/request-body.js";
+
+export interface ChatCompletionsDeps {
+  config: Config;
+  models: Map<string, PublicModel>;
+  router: Router;
+  fetch: typeof fetch;
+  now: () => number;
+  tenancy: Tenancy | undefined;
+  waitUntil: ((p: Promise<unknown>) => void) | undefined;
+}
+
+const sseHeaders = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+} as const;
+const noop = () => {};
+
+/**
+ * POST /v1/chat/completions: validate → (authenticated already) → allow → limit → route →
+ * upstream → normalize → render. The upstream is always streamed; a non-streaming client gets
+ * the aggregated events.
+ */
+export function chatCompletions(deps: ChatCompletionsDeps) {
+  return async (c: Context<GatewayEnv>): Promise<Response> => {
+    const trace = c.get("trace");
+    const principal = c.get("principal");
+    const request = parseChatRequest(await readJson(c));
+    const model = deps.models.get(request.body.model);
+    if (!model) throw errors.modelNotFound(request.body.model);
+    trace.model = model.name;
+    if (principal.models && !principal.models.includes(model.name))
+      throw errors.modelNotAllowed(model.name);
+
+    let lease: Lease | undefined;
+    if (deps.tenancy) {
+      const admitted = await deps.tenancy.limiter.admit({
+        principal,
+        estimatedTokens: request.estimatedTokens,
+        requestId: trace.requestId,
+      });
+      if (!admitted.ok)
+        throw errors.rateLimited(admitted.message, admitted.retryAfterSeconds, admitted.headers);
+      lease = admitted.lease;
+    }
+
+    const finish = (end: StreamEnd | null) => {
+      const tokens = end?.tokens;
+      if (end) {
+        trace.outcome = end.outcome;
+        trace.errorCode = end.error?.code ?? null;
+      }
+      if (tokens) {
+        trace.promptTokens = tokens.promptTokens;
+        trace.completionTokens = tokens.completionTokens;
+        trace.reasoningTokens = tokens.reasoningTokens;
+        trace.usageEstimated = tokens.estimated;
+      }
+      const settled = lease?.settle(tokens ?? null).catch(noop);
+      const recorded = deps.tenancy
+        ?.recordUsage({
+          requestId: trace.requestId,
+          tenant: principal.tenant,
+          keyId: principal.keyId,
+          model: model.name,
+          backend: trace.backend ?? null,
+          promptTokens: tokens?.promptTokens ?? 0,
+          completionTokens: tokens?.completionTokens ?? 0,
+          reasoningTokens: tokens?.reasoningTokens ?? 0,
+          estimated: tokens?.estimated ?? true,
+          error: end?.outcome !== "done",
+          at: deps.now(),
+        })
+        .catch(noop);
+      const pending = Promise.all([settled, recorded]);
+      if (deps.waitUntil) deps.waitUntil(pending);
+    };
+
+    let connected: { conn: Connected; candidate: Candidate };
+    try {
+      connected = await connect(deps, request, model, principal, trace, c.req.raw.signal);
+    } catch (err) {
+      finish(null);
+      throw err;
+    }
+    const { conn, candidate } = connected;
+    trace.backend = candidate.upstream.name;
+    const attemptEnded = deps.router.begin?.(candidate);
+
+    let resolveFinished = noop;
+    trace.finished = new Promise<void>((resolve) => {
+      resolveFinished = resolve;
+    });
+    const events = upstreamEvents(conn, {
+      backend: candidate.upstream.name,
+      reasoning: candidate.upstream.reasoning,
+      tools: request.hasTools,
+      idleTimeoutMs: candidate.upstream.idleTimeoutMs,
+      promptTokens: request.promptTokens,
+      onFirstToken: () => {
+        trace.ttftMs = performance.now() - trace.startedAt;
+      },
+      onEnd: (end) => {
+        attemptEnded?.(end.outcome === "done" ? "ok" : "failed");
+        finish(end);
+        resolveFinished();
+      },
+    });
+
+    const headers: Record<string, string> = { "x-thinkgate-backend": candidate.upstream.name };
+    if (lease) Object.assign(headers, lease.headers);
+    const render = {
+      format: request.format,
+      includeUsage: request.includeUsage,
+      model: model.name,
+    };
+
+    if (request.stream) {
+      headers["server-timing"] = serverTiming(trace);
+      return new Response(events.pipeThrough(renderSSE(render)), {
+        status: 200,
+        headers: { ...sseHeaders, ...headers },
+      });
+    }
+    const aggregating = performance.now();
+    const result = await aggregate(events, new Aggregator(render));
+    // Non-streaming: the upstream's time is the whole of its stream, not just its first bytes.
+    headers["server-timing"] = serverTiming(trace, performance.now() - aggregating);
+    if (!result.ok) throw new ApiError(result.status ?? 502, result.error, headers);
+    return c.json(result.completion, 200, headers);
+  };
+}
+
+/** Tries the router's candidates in order until one sends its first bytes. */
+async function connect(
+  deps: ChatCompletionsDeps,
+  request: ParsedChatRequest,
+  model: PublicModel,
+  principal: GatewayEnv["Variables"]["principal"],
+  trace: Trace,
+  signal: AbortSignal,
+): Promise<{ conn: Connected; candidate: Candidate }> {
+  const candidates = deps.router.plan(model, principal);
+  if (candidates.length === 0) throw noTargets(model.name);
+  let lastError: ApiError | undefined;
+  for (const candidate of candidates) {
+    trace.attempts++;
+    const upstream = candidate.upstream;
+    const body = upstreamBody(request.body, upstream, {
+      model: candidate.model,
+      historyReasoning: model.config.historyReasoning ?? upstream.historyReasoning,
+    });
+    const headers = { ...upstream.headers, "x-request-id": trace.requestId };
+    const started = performance.now();
+    const result = await callUpstream(deps.fetch, upstream, headers, JSON.stringify(body), signal);
+    trace.upstreamMs = performance.now() - started;
+    if (result.ok) return { conn: result, candidate };
+    trace.backend = upstream.name;
+    lastError = result.error;
+    if (!result.retryable) break;
+  }
+  throw lastError ?? noTargets(model.name);
+}
+
+async function aggregate(events: ReadableStream<StreamEvent>, aggregator: Aggregator) {
+  const reader = events.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    aggregator.push(value);
+  }
+  return aggregator.result();
+}
+
+/** The gateway's own time and the upstream's time to first bytes, as Server-Timing. */
+function serverTiming(trace: Trace, upstreamStreamingMs = 0): string {
+  const total = performance.now() - trace.startedAt;
+  const upstream = (trace.upstreamMs ?? 0) + upstreamStreamingMs;
+  return `gateway;dur=${Math.max(0, total - upstream).toFixed(2)}, upstream;dur=${upstream.toFixed(2)}`;
+}
