@@ -1,0 +1,22 @@
+import { readFile } from "node:fs/promises";
+import { type Config, ConfigError, parseConfig } from "@thinkgate/gateway";
+
+/** Reads and validates the file named by THINKGATE_CONFIG. */
+export async function loadConfigFile(
+  path: string,
+  env: Record<string, string | undefined>,
+): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(json, env);
+}

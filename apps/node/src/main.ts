@@ -1,0 +1,50 @@
+import { ConfigError } from "@thinkgate/gateway";
+import { loadConfigFile } from "./config-file.js";
+import { withDemoBackend } from "./demo-backend.js";
+import { embeddedDefault } from "./embedded-default.js";
+import { stdoutLog } from "./log.js";
+import { startServer } from "./server.js";
+import { stopOnSignals } from "./signals.js";
+import { buildTenancy } from "./tenancy.js";
+
+// `pnpm start`: THINKGATE_CONFIG names the config file, PORT the port (default 8787). Without
+// a config file: the embedded default. Notices go to stderr; stdout carries the request log.
+const env = process.env;
+const configPath = env.THINKGATE_CONFIG;
+
+try {
+  const port = Number(env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT: expected a port number (0-65535), got "${env.PORT}"`);
+  }
+  const config = configPath ? await loadConfigFile(configPath, env) : embeddedDefault(env);
+  const tenancy = await buildTenancy(config);
+  const server = await startServer({
+    config,
+    tenancy,
+    port,
+    log: stdoutLog,
+    fetch: configPath ? undefined : withDemoBackend(globalThis.fetch),
+  });
+  stopOnSignals(server);
+  const models = Object.keys(config.models);
+  const lines = [
+    `thinkgate listening on ${server.url} (${configPath ? `config ${configPath}` : "embedded default: memory store, loopback only, no key required"})`,
+    `  models: ${models.join(", ")}`,
+  ];
+  if (!configPath && !models.includes("qwq-32b")) {
+    lines.push("  (set DASHSCOPE_API_KEY to also serve qwq-32b from DashScope)");
+  }
+  lines.push(
+    "  try:",
+    `  curl -N ${server.url}/v1/chat/completions -H 'content-type: application/json' \\`,
+    `    ${config.server.auth === "keys" ? "-H 'authorization: Bearer <your key>' " : ""}-d '{"model":"${models.includes("qwq-32b") ? "qwq-32b" : (models[0] ?? "demo")}","stream":true,"messages":[{"role":"user","content":"9.9 or 9.11: which is larger?"}]}'`,
+  );
+  process.stderr.write(`${lines.join("\n")}\n`);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`thinkgate: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
