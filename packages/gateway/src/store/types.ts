@@ -40,3 +40,81 @@ export interface Principal {
   limits?: Limits;
   tags?: string[];
 }
+
+/** Usage counters for one tenant (or one key) over one UTC day. */
+export interface UsageCounts {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Part of completionTokens, counted again here so it can be read on its own. */
+  reasoningTokens: number;
+  errors: number;
+}
+
+/** What one finished request adds to its tenant's and key's counters. */
+export interface UsageDelta extends UsageCounts {
+  tenant: string;
+  keyId: string;
+  /** UTC day, "YYYY-MM-DD". */
+  day: string;
+}
+
+export interface UsageDay {
+  day: string;
+  tenant: string;
+  totals: UsageCounts;
+  /** Per key id. */
+  keys: Record<string, UsageCounts>;
+}
+
+/** One sliding-window decision, as @upstash/ratelimit reports it. */
+export interface WindowResult {
+  success: boolean;
+  limit: number;
+  remaining: number;
+  /** Epoch ms when the current window ends. */
+  reset: number;
+}
+
+export interface LeaseResult {
+  ok: boolean;
+  /** Leases held after this call (including the new one when ok). */
+  active: number;
+  /** When not ok: ms until the oldest lease expires on its own. */
+  retryAfterMs: number;
+}
+
+/**
+ * The store behind tenancy. Every method may reject when the store is unreachable; callers
+ * decide what that means (see tenancy/outage.ts).
+ */
+export interface Store {
+  readonly type: "memory" | "redis" | "upstash";
+
+  /** A key by the SHA-256 hex of its secret; revoked and expired records are returned too. */
+  getKey(hash: string): Promise<KeyRecord | null>;
+  getKeyById(id: string): Promise<KeyRecord | null>;
+  /** Creates or replaces the record (found again by hash and by id). */
+  putKey(record: KeyRecord): Promise<void>;
+  /** All store keys, or one tenant's. */
+  listKeys(tenant?: string): Promise<KeyRecord[]>;
+
+  /** Adds to the per-day counters; one round trip for the whole batch. */
+  addUsage(deltas: UsageDelta[]): Promise<void>;
+  /** Days from..to inclusive ("YYYY-MM-DD"); days without usage are left out. */
+  readUsage(tenant: string, fromDay: string, toDay: string): Promise<UsageDay[]>;
+
+  /**
+   * @upstash/ratelimit's sliding window: admits `cost` units if the window has room (nothing is
+   * counted when it has none). A cost above the remaining room is counted and reported as not
+   * successful: the caller refunds it with charge().
+   */
+  slidingWindow(id: string, limit: number, windowMs: number, cost: number): Promise<WindowResult>;
+  /** Adds (or, negative, refunds) units in the current window of `id`, whatever the limit. */
+  charge(id: string, windowMs: number, amount: number): Promise<void>;
+  /** A concurrency slot that expires on its own after ttlMs unless released. */
+  acquireLease(id: string, limit: number, leaseId: string, ttlMs: number): Promise<LeaseResult>;
+  releaseLease(id: string, leaseId: string): Promise<void>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,101 @@
+import { script } from "./script-client.js";
+
+// The store's Lua scripts: each store operation is one script, so it is one round trip and
+// atomic on Redis and on Upstash alike.
+
+/** KEYS: record, id → hash, set of hashes. ARGV: record JSON, hash. */
+export const putKey = script(`
+redis.call("SET", KEYS[1], ARGV[1])
+redis.call("SET", KEYS[2], ARGV[2])
+redis.call("SADD", KEYS[3], ARGV[2])
+return 1
+`);
+
+/** KEYS: record. */
+export const getKey = script(`return redis.call("GET", KEYS[1])`);
+
+/** KEYS: id → hash. ARGV: prefix of record keys. */
+export const getKeyById = script(`
+local hash = redis.call("GET", KEYS[1])
+if not hash then return false end
+return redis.call("GET", ARGV[1] .. hash)
+`);
+
+/** KEYS: set of hashes. ARGV: prefix of record keys. Returns the records' JSON. */
+export const listKeys = script(`
+local hashes = redis.call("SMEMBERS", KEYS[1])
+local out = {}
+for i, hash in ipairs(hashes) do
+  out[i] = redis.call("GET", ARGV[1] .. hash) or ""
+end
+return out
+`);
+
+/**
+ * ARGV: deltas JSON, prefix of usage keys, TTL seconds. One hash per tenant and day: totals in
+ * "requests", "prompt", …, and per key in "<keyId>|requests", "<keyId>|prompt", ….
+ */
+export const addUsage = script(`
+local deltas = cjson.decode(ARGV[1])
+local fields = { "requests", "prompt", "completion", "reasoning", "errors" }
+for _, d in ipairs(deltas) do
+  local key = ARGV[2] .. d.tenant .. ":" .. d.day
+  for _, f in ipairs(fields) do
+    local n = tonumber(d[f]) or 0
+    if n ~= 0 then
+      redis.call("HINCRBY", key, f, n)
+      redis.call("HINCRBY", key, d.keyId .. "|" .. f, n)
+    end
+  end
+  redis.call("EXPIRE", key, ARGV[3])
+end
+return #deltas
+`);
+
+/** KEYS: the day hashes. Returns one flat HGETALL reply per key. */
+export const readUsage = script(`
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = redis.call("HGETALL", key)
+end
+return out
+`);
+
+/**
+ * KEYS: the current window's counter, laid out as @upstash/ratelimit lays it out.
+ * ARGV: amount, TTL ms. INCRBY without a limit check: settling real usage and refunds.
+ */
+export const charge = script(`
+local value = redis.call("INCRBY", KEYS[1], ARGV[1])
+if value == tonumber(ARGV[1]) then
+  redis.call("PEXPIRE", KEYS[1], ARGV[2])
+end
+return value
+`);
+
+/**
+ * KEYS: sorted set of leases scored by expiry. ARGV: now, limit, lease id, TTL ms.
+ * Expired leases (their instance died or forgot them) are dropped before counting.
+ * Returns {ok, active, ms until the oldest lease expires}.
+ */
+export const acquireLease = script(`
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[4])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now)
+if not redis.call("ZSCORE", KEYS[1], ARGV[3]) then
+  local active = redis.call("ZCARD", KEYS[1])
+  if active >= limit then
+    local oldest = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
+    return { 0, active, tonumber(oldest[2]) - now }
+  end
+end
+redis.call("ZADD", KEYS[1], now + ttl, ARGV[3])
+if redis.call("PTTL", KEYS[1]) < ttl then
+  redis.call("PEXPIRE", KEYS[1], ttl)
+end
+return { 1, redis.call("ZCARD", KEYS[1]), 0 }
+`);
+
+/** KEYS: sorted set of leases. ARGV: lease id. */
+export const releaseLease = script(`return redis.call("ZREM", KEYS[1], ARGV[1])`);
