@@ -18,7 +18,7 @@ export function embeddedDefault(env: Record<string, string | undefined>): Config
     input.backends.dashscope = {
       type: "dashscope",
       region: env.DASHSCOPE_REGION === "mainland" ? "mainland" : "intl",
-      apiKey: "${DASHSCOPE_API_KEY}",
+      apiKey: env.DASHSCOPE_API_KEY,
     };
     input.models["qwq-32b"] = {
       targets: [{ backend: "dashscope", model: "qwq-32b" }],
