@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Emulator, emuPrompt, startEmulator } from "../src/index.js";
+import { chat } from "./raw-client.js";
+
+// Lower bounds only: a delay the emulator promises must really be there. How fast it goes
+// otherwise is the benchmark's business, not a test's.
+
+let paced: Emulator;
+beforeAll(async () => {
+  paced = await startEmulator({ firstByteDelayMs: 120, chunkDelayMs: 15 });
+});
+afterAll(() => paced.close());
+
+async function arrivals(url: string, body: unknown): Promise<number[]> {
+  const started = performance.now();
+  const res = await fetch(url, { method: "POST", body: JSON.stringify(body) });
+  const reader = res.body!.getReader();
+  const times: number[] = [];
+  const decoder = new TextDecoder();
+  let pending = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return times;
+    pending += decoder.decode(value, { stream: true });
+    const frames = pending.split("\n\n");
+    pending = frames.pop()!;
+    for (const _ of frames) times.push(performance.now() - started);
+  }
+}
+
+describe("pacing", () => {
+  it("holds the first event for firstByteDelayMs and spaces the rest chunkDelayMs apart", async () => {
+    const times = await arrivals(
+      `${paced.url}/vllm/v1/chat/completions`,
+      chat(emuPrompt({ chunks: 3 }), { stream: true }),
+    );
+    // role + 3 reasoning + 3 content + finish, then [DONE]
+    expect(times).toHaveLength(9);
+    expect(times[0]).toBeGreaterThanOrEqual(115);
+    // eight data events: the last one is due 7 × 15 ms after the first; [DONE] follows at once
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(7 * 15 - 5);
+  });
+
+  it("a spec's own delays override the emulator's", async () => {
+    const times = await arrivals(
+      `${paced.url}/ollama/v1/chat/completions`,
+      chat(emuPrompt({ chunks: 1, firstByteDelayMs: 0, chunkDelayMs: 0 }), { stream: true }),
+    );
+    expect(times.length).toBeGreaterThan(2);
+    expect(times[0]).toBeLessThan(115);
+  });
+
+  it("delays non-streaming answers by the time their stream would take", async () => {
+    const started = performance.now();
+    const res = await fetch(`${paced.url}/sglang/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify(chat(emuPrompt({ chunks: 2 }))),
+    });
+    await res.json();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(120 + 4 * 15 - 5);
+  });
+
+  it("waits with a timer, not a busy loop", async () => {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await arrivals(
+      `${paced.url}/vllm/v1/chat/completions`,
+      chat(emuPrompt({ chunks: 10, firstByteDelayMs: 300 }), { stream: true }),
+    );
+    const wall = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    // Spinning through ~600 ms of waiting would burn about that much CPU time.
+    expect((used.user + used.system) / 1000).toBeLessThan(wall / 2);
+  });
+});
