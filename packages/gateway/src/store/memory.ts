@@ -111,6 +111,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const remaining = limit - (value + weightedPrevious);
       return { success: remaining >= 0, limit, remaining: Math.max(0, remaining), reset };
     },
+    async reserve(id, limit, windowMs, cost): Promise<WindowResult> {
+      const at = now();
+      const currentWindow = Math.floor(at / windowMs);
+      const reset = (currentWindow + 1) * windowMs;
+      const currentKey = `${id}:${currentWindow}`;
+      const inCurrent = counter(currentKey, at);
+      const inPrevious = counter(`${id}:${currentWindow - 1}`, at);
+      const used = inCurrent + Math.floor((1 - (at % windowMs) / windowMs) * inPrevious);
+      if (used + cost > limit) {
+        return { success: false, limit, remaining: Math.max(0, limit - used), reset };
+      }
+      increment(currentKey, cost, windowMs * 2 + 1000, at);
+      return { success: true, limit, remaining: limit - used - cost, reset };
+    },
     async charge(id, windowMs, amount) {
       const at = now();
       increment(`${id}:${Math.floor(at / windowMs)}`, amount, windowMs * 2 + 1000, at);

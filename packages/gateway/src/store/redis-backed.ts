@@ -143,6 +143,22 @@ export function createRedisBackedStore(options: RedisBackedOptions): Store {
       const r = await ratelimit(limit, windowMs).limit(id, { rate: cost });
       return { success: r.success, limit: r.limit, remaining: r.remaining, reset: r.reset };
     },
+    async reserve(id, limit, windowMs, cost) {
+      const now = Date.now();
+      const window = Math.floor(now / windowMs);
+      const [ok, remaining] = (await runScript(
+        client,
+        scripts.reserve,
+        [`${limitPrefix}:${id}:${window}`, `${limitPrefix}:${id}:${window - 1}`],
+        [limit, now, windowMs, cost],
+      )) as [number, number];
+      return {
+        success: Number(ok) === 1,
+        limit,
+        remaining: Number(remaining),
+        reset: (window + 1) * windowMs,
+      };
+    },
     async charge(id, windowMs, amount) {
       // The counter @upstash/ratelimit's sliding window reads: `${prefix}:${id}:${window}`.
       const window = Math.floor(Date.now() / windowMs);

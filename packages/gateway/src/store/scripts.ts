@@ -62,6 +62,29 @@ return out
 `);
 
 /**
+ * KEYS: current and previous window counters, laid out as @upstash/ratelimit lays them out.
+ * ARGV: limit, now, window ms, cost. The library's weighting, but all-or-nothing: the cost is
+ * counted only if it fits. Returns {1 | 0, remaining}.
+ */
+export const reserve = script(`
+local limit = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local current = tonumber(redis.call("GET", KEYS[1]) or "0")
+local previous = tonumber(redis.call("GET", KEYS[2]) or "0")
+local used = current + math.floor((1 - (now % window) / window) * previous)
+if used + cost > limit then
+  return { 0, math.max(0, limit - used) }
+end
+local value = redis.call("INCRBY", KEYS[1], cost)
+if value == cost then
+  redis.call("PEXPIRE", KEYS[1], window * 2 + 1000)
+end
+return { 1, limit - used - cost }
+`);
+
+/**
  * KEYS: the current window's counter, laid out as @upstash/ratelimit lays it out.
  * ARGV: amount, TTL ms. INCRBY without a limit check: settling real usage and refunds.
  */

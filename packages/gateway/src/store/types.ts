@@ -110,6 +110,13 @@ export interface Store {
    * successful: the caller refunds it with charge().
    */
   slidingWindow(id: string, limit: number, windowMs: number, cost: number): Promise<WindowResult>;
+  /**
+   * The same sliding window (same counters, same weighting), but all-or-nothing: `cost` is
+   * counted only if it fits entirely (used + cost <= limit); otherwise nothing is counted. For
+   * token reservations, where the library's answer cannot tell a counted overshoot from a
+   * refusal.
+   */
+  reserve(id: string, limit: number, windowMs: number, cost: number): Promise<WindowResult>;
   /** Adds (or, negative, refunds) units in the current window of `id`, whatever the limit. */
   charge(id: string, windowMs: number, amount: number): Promise<void>;
   /** A concurrency slot that expires on its own after ttlMs unless released. */

@@ -126,6 +126,32 @@ describe.each(STORE_TYPES)("%s store", (type) => {
     expect(results.every((r) => r.limit === limit && r.reset > Date.now())).toBe(true);
   });
 
+  it("reserve() counts a cost only when it fits entirely, on the same counters", async () => {
+    const store = await stores.make(type);
+    expect(await store.reserve("r", 100, 60_000, 60)).toMatchObject({
+      success: true,
+      remaining: 40,
+    });
+    expect(await store.reserve("r", 100, 60_000, 50)).toMatchObject({
+      success: false,
+      remaining: 40,
+    });
+    expect(await store.reserve("r", 100, 60_000, 40)).toMatchObject({
+      success: true,
+      remaining: 0,
+    });
+    await store.charge("r", 60_000, -30);
+    expect(await store.reserve("r", 100, 60_000, 31)).toMatchObject({
+      success: false,
+      remaining: 30,
+    });
+    // The library's window reads what reserve() wrote.
+    expect(await store.slidingWindow("r", 100, 60_000, 1)).toMatchObject({
+      success: true,
+      remaining: 29,
+    });
+  });
+
   it("charge() adds to the window whatever the limit, and refunds", async () => {
     const store = await stores.make(type);
     await store.slidingWindow("c", 10, 60_000, 4);
