@@ -1,6 +1,6 @@
 export { type AggregateResult, Aggregator } from "./aggregator.js";
 export { ChunkRenderer, type RenderOptions } from "./chunk-renderer.js";
-export { normalizeSSE } from "./normalize-sse.js";
+export { normalizeSSE, SSENormalizer } from "./normalize-sse.js";
 export { Normalizer, type NormalizerOptions } from "./normalizer.js";
 export { renderSSE } from "./render-sse.js";
 export { type SSEMessage, sseDecoder } from "./sse-decoder.js";

@@ -5,35 +5,58 @@ import { SSEFramer, type SSEMessage } from "./sse-decoder.js";
 import type { StreamEvent } from "./types.js";
 import { isObject, toErrorBody } from "./upstream-chunk.js";
 
+/** The synchronous core of normalizeSSE, for callers that already hold the bytes. */
+export class SSENormalizer {
+  private readonly normalizer: Normalizer;
+  private readonly framer: SSEFramer;
+  private out: StreamEvent[] = [];
+
+  constructor(options?: NormalizerOptions) {
+    this.normalizer = new Normalizer(options);
+    this.framer = new SSEFramer((m) => {
+      // Anything after [DONE] or an error is ignored.
+      if (!this.normalizer.ended) this.out.push(...eventsOf(m, this.normalizer));
+    });
+  }
+
+  /** True once the stream has ended (done or error); later bytes are ignored. */
+  get ended(): boolean {
+    return this.normalizer.ended;
+  }
+
+  feed(bytes: Uint8Array): StreamEvent[] {
+    if (this.normalizer.ended) return [];
+    this.framer.feed(bytes);
+    if (this.framer.error) this.out.push(...tooLarge(this.normalizer, this.framer.error));
+    return this.take();
+  }
+
+  /** The upstream body ended. */
+  end(): StreamEvent[] {
+    if (this.normalizer.ended) return this.take();
+    this.framer.end();
+    if (this.framer.error) this.out.push(...tooLarge(this.normalizer, this.framer.error));
+    this.out.push(...this.normalizer.end());
+    return this.take();
+  }
+
+  private take(): StreamEvent[] {
+    const events = this.out;
+    this.out = [];
+    return events;
+  }
+}
+
 export function normalizeSSE(
   options?: NormalizerOptions,
 ): TransformStream<Uint8Array, StreamEvent> {
-  const normalizer = new Normalizer(options);
-  let framer: SSEFramer;
-  let emit: (events: StreamEvent[]) => void;
-
-  const onMessage = (m: SSEMessage) => {
-    if (normalizer.ended) return; // anything after [DONE] or an error is ignored
-    emit(eventsOf(m, normalizer));
-  };
-
+  const sse = new SSENormalizer(options);
   return new TransformStream<Uint8Array, StreamEvent>({
-    start(controller) {
-      emit = (events) => {
-        for (const ev of events) controller.enqueue(ev);
-      };
-      framer = new SSEFramer(onMessage);
+    transform(bytes, controller) {
+      for (const ev of sse.feed(bytes)) controller.enqueue(ev);
     },
-    transform(bytes) {
-      if (normalizer.ended) return;
-      framer.feed(bytes);
-      if (framer.error) emit(fail(normalizer, "event_too_large", framer.error.message));
-    },
-    flush() {
-      if (normalizer.ended) return;
-      framer.end();
-      if (framer.error) emit(fail(normalizer, "event_too_large", framer.error.message));
-      emit(normalizer.end());
+    flush(controller) {
+      for (const ev of sse.end()) controller.enqueue(ev);
     },
   });
 }
@@ -57,6 +80,10 @@ function eventsOf(m: SSEMessage, normalizer: Normalizer): StreamEvent[] {
     );
   }
   return normalizer.push(chunk);
+}
+
+function tooLarge(normalizer: Normalizer, error: Error): StreamEvent[] {
+  return fail(normalizer, "event_too_large", error.message);
 }
 
 /** Ends the stream with an error event, after flushing text the normalizer still held. */

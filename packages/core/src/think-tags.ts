@@ -51,18 +51,33 @@ export class ThinkTagParser {
   private echoCursor = 0;
   /** The raw echo block, released as content if it turns out not to be an echo. */
   private echoRaw = "";
+  /** The raw text of the opening tag (with the whitespace before it), while it may still matter. */
+  private openRaw: string | null = null;
+  /** Whether the inline block has produced reasoning text yet. */
+  private inlineEmitted = false;
 
   constructor(mode: ReasoningMode = "auto") {
     this.fallback = mode === "think-open" ? "reasoning" : "content";
   }
 
-  /** The same choice carried reasoning in a field: an inline block may only repeat it. */
+  /**
+   * The same choice carried reasoning in a field. A think block in content can then only be a
+   * copy of it (llama.cpp deepseek-legacy), and the answer's leading blank line is dropped as
+   * it is after an inline `</think>` (vLLM and SGLang leave it in).
+   */
   sawFieldReasoning(text: string): void {
     if (this.phase === "start") {
       this.fallback = "content";
       this.fieldText = (this.fieldText ?? "") + text;
     } else if (this.phase === "echo" && this.fieldText !== null) {
       this.fieldText += text;
+    } else if (this.phase === "reasoning" && this.openRaw !== null && !this.inlineEmitted) {
+      // The block opened before its copy in the field arrived: it is an echo after all.
+      this.phase = "echo";
+      this.fieldText = text;
+      this.echoCursor = 0;
+      this.echoRaw = this.openRaw;
+      this.skipOpenNewline = false;
     }
   }
 
@@ -93,7 +108,12 @@ export class ThinkTagParser {
     this.held = "";
     if (this.phase === "start") {
       this.phase = this.fallback;
-      if (held) this.fallback === "reasoning" ? sink.reasoning(held) : sink.content(held);
+      if (this.fallback === "reasoning") {
+        if (held) sink.reasoning(held);
+      } else {
+        const text = this.fieldText !== null ? dropLeadingNewlines(held, 2) : held;
+        if (text) sink.content(text);
+      }
     } else if (this.phase === "reasoning") {
       if (held) sink.reasoning(held);
     } else if (this.phase === "echo") {
@@ -118,6 +138,7 @@ export class ThinkTagParser {
         this.feedEcho(rest, sink);
       } else {
         this.phase = "reasoning";
+        this.openRaw = s.slice(0, i + OPEN_TAG.length);
         this.skipOpenNewline = true;
         this.feedReasoning(rest, sink);
       }
@@ -128,10 +149,11 @@ export class ThinkTagParser {
       return;
     }
     this.held = "";
-    this.fieldText = null;
     if (this.fallback === "content") {
       this.phase = "content";
-      sink.content(s);
+      const text = this.fieldText !== null ? dropLeadingNewlines(s, 2) : s;
+      this.fieldText = null;
+      sink.content(text);
     } else {
       this.phase = "reasoning";
       this.feedReasoning(s, sink);
@@ -154,6 +176,7 @@ export class ThinkTagParser {
       this.held = "";
       const text = trimOneTrailingNewline(s.slice(0, close));
       if (text) sink.reasoning(text);
+      this.openRaw = null;
       this.phase = "afterClose";
       this.skipCloseNewlines = 2;
       this.feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
@@ -165,7 +188,10 @@ export class ThinkTagParser {
     else if (keep === s.length && s[keep - 1] === "\r") keep--;
     if (keep > 0 && s[keep - 1] === "\r" && s[keep] === "\n") keep--;
     this.held = s.slice(keep);
-    if (keep > 0) sink.reasoning(keep === s.length ? s : s.slice(0, keep));
+    if (keep > 0) {
+      this.inlineEmitted = true;
+      sink.reasoning(keep === s.length ? s : s.slice(0, keep));
+    }
   }
 
   private feedEcho(s: string, sink: TextSink): void {
@@ -180,6 +206,7 @@ export class ThinkTagParser {
         // Not a copy of the field reasoning: it was ordinary answer text all along.
         const raw = this.echoRaw + s;
         this.echoRaw = "";
+        this.openRaw = null;
         this.held = "";
         this.fieldText = null;
         this.phase = "content";
@@ -191,6 +218,7 @@ export class ThinkTagParser {
     if (close >= 0) {
       this.held = "";
       this.echoRaw = "";
+      this.openRaw = null;
       this.fieldText = null;
       this.phase = "afterClose";
       this.skipCloseNewlines = 2;
@@ -202,17 +230,30 @@ export class ThinkTagParser {
   }
 
   private feedAfterClose(s: string, sink: TextSink): void {
-    let i = 0;
-    while (this.skipCloseNewlines > 0 && i < s.length) {
-      if (s[i] === "\n") i++;
-      else if (s[i] === "\r" && s[i + 1] === "\n") i += 2;
-      else break;
-      this.skipCloseNewlines--;
-    }
-    if (i === s.length) return;
+    const before = s.length;
+    const text = dropLeadingNewlines(s, this.skipCloseNewlines);
+    this.skipCloseNewlines -= countNewlines(s.slice(0, before - text.length));
+    if (text.length === 0) return;
     this.phase = "content";
-    sink.content(i === 0 ? s : s.slice(i));
+    sink.content(text);
   }
+}
+
+/** `s` without up to `max` leading newlines ("\n" or "\r\n"). */
+function dropLeadingNewlines(s: string, max: number): string {
+  let i = 0;
+  for (let n = 0; n < max; n++) {
+    if (s[i] === "\n") i += 1;
+    else if (s[i] === "\r" && s[i + 1] === "\n") i += 2;
+    else break;
+  }
+  return i === 0 ? s : s.slice(i);
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s[i] === "\n") n++;
+  return n;
 }
 
 function trimOneTrailingNewline(s: string): string {
