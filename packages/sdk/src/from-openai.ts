@@ -22,7 +22,10 @@ export interface FromOpenAIOptions {
  * for apps that already use `openai`. Works with any backend's reasoning fields.
  */
 export function fromOpenAI(stream: OpenAIChunkStream, options: FromOpenAIOptions = {}): ChatStream {
-  const controller = stream.controller ?? new AbortController();
+  // Our own controller, forwarding to the openai stream's: openai-node aborts its controller
+  // itself when a stream fails, and that must read as the failure, not as a user abort.
+  const controller = new AbortController();
+  controller.signal.addEventListener("abort", () => stream.controller?.abort(), { once: true });
   async function* events(): AsyncGenerator<ChatEvent> {
     const normalizer = new Normalizer({
       reasoning: options.reasoning ?? "auto",
@@ -44,7 +47,6 @@ export function fromOpenAI(stream: OpenAIChunkStream, options: FromOpenAIOptions
 /** openai-node's errors carry `status`, `error` and `headers`; read them structurally. */
 function openAIError(error: unknown, signal: AbortSignal): ThinkgateError {
   if (error instanceof ThinkgateError) return error;
-  if (signal.aborted) return new APIUserAbortError();
   const e = error as { status?: unknown; error?: unknown; message?: unknown; headers?: unknown };
   if (typeof e?.status === "number" || (e?.error && typeof e.error === "object")) {
     const body = (e.error ?? { message: String(e.message) }) as { message?: string };
@@ -58,6 +60,8 @@ function openAIError(error: unknown, signal: AbortSignal): ThinkgateError {
       headers,
     );
   }
+  // Checked after the error body: openai-node aborts its own controller when a stream fails.
+  if (signal.aborted) return new APIUserAbortError();
   return new APIConnectionError(`The openai stream failed: ${String(e?.message ?? error)}`, {
     cause: error,
   });
