@@ -1,4 +1,5 @@
 import { DEFAULT_CONTENT, DEFAULT_REASONING, emuPrompt } from "@thinkgate/emulator";
+import type { ChatCompletion } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ask, type Harness, type ReasoningDelta, startHarness } from "./harness.js";
 
@@ -121,7 +122,9 @@ describe("reasoning_format", () => {
   for (const [format, check] of Object.entries(expected)) {
     it(`${format}: the same shape streamed and not, from a think-open backend`, async () => {
       const params = { model: "qwq-32b-vllm-raw", messages: ask({ chunks: 9 }) };
-      const completion = await h.client.chat.completions.create(withFormat(params, format));
+      const completion = (await h.client.chat.completions.create(
+        withFormat(params, format),
+      )) as ChatCompletion;
       check(completion.choices[0]?.message as unknown as ReasoningDelta);
 
       const stream = await h.client.chat.completions.create(
