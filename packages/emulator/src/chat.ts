@@ -80,6 +80,7 @@ export async function respondChat(
       errorAt: spec.errorEvent,
       keepAlive: spec.keepAlive === true,
       crlf: spec.crlf === true,
+      splitUtf8: spec.splitUtf8 ?? options.splitUtf8 ?? true,
       firstByteDelayMs,
       chunkDelayMs,
     },

@@ -13,9 +13,10 @@ export interface EmuSpec {
   crlf?: boolean; // CRLF line endings
   noUsage?: boolean; // never report usage
   usage?: { prompt: number; completion: number; reasoning?: number };
-  // Additions to the contract: per-request pacing, overriding the emulator's options.
+  // Additions to the contract, each overriding the emulator's option of the same name.
   firstByteDelayMs?: number;
   chunkDelayMs?: number;
+  splitUtf8?: boolean; // default true; the split costs a ~2 ms pause when nothing is paced
 }
 
 // Multi-byte characters on purpose: every default stream exercises UTF-8 splitting.

@@ -10,10 +10,14 @@ export interface SSEPlan {
   errorAt?: number; // send errorEvent once this many data events were sent, then end
   keepAlive: boolean;
   crlf: boolean;
+  splitUtf8: boolean;
   firstByteDelayMs: number;
-  chunkDelayMs: number;
+  chunkDelayMs: number; // data event i is due at firstByteDelayMs + i × chunkDelayMs
 }
 
+// Time between the two halves of a split character: long enough that a reader on the same
+// event loop sees two reads, short enough not to matter.
+const SPLIT_GAP_MS = 2;
 const encoder = new TextEncoder();
 
 /**
@@ -28,16 +32,22 @@ export async function writeSSE(
   const eol = plan.crlf ? "\r\n" : "\n";
   const start = performance.now() + plan.firstByteDelayMs;
   let sent = 0;
-  let splitDone = false;
+  let splitPending = plan.splitUtf8;
 
-  const send = async (frame: string): Promise<boolean> => {
+  // Sends one frame so that it is complete at `deadline`. A split frame's first half leaves a
+  // little early when the pace allows, so pacing stays exact for benchmarks.
+  const send = async (frame: string, deadline: number): Promise<boolean> => {
     const bytes = encoder.encode(frame);
-    const lead = splitDone ? -1 : bytes.findIndex((b) => b >= 0xc0);
-    if (lead < 0) return writeBytes(res, bytes, closed);
-    splitDone = true;
+    const lead = splitPending ? bytes.findIndex((b) => b >= 0xc0) : -1;
+    if (lead < 0) {
+      return (await waitUntil(deadline, closed)) && writeBytes(res, bytes, closed);
+    }
+    splitPending = false;
+    const gap =
+      plan.chunkDelayMs > 0 ? Math.min(SPLIT_GAP_MS, plan.chunkDelayMs / 2) : SPLIT_GAP_MS;
+    if (!(await waitUntil(deadline - gap, closed))) return false;
     if (!(await writeBytes(res, bytes.subarray(0, lead + 1), closed))) return false;
-    // A moment between the halves, so they travel as separate TCP segments too.
-    if (!(await waitUntil(performance.now() + 2, closed))) return false;
+    if (!(await waitUntil(Math.max(deadline, performance.now() + gap), closed))) return false;
     return writeBytes(res, bytes.subarray(lead + 1), closed);
   };
 
@@ -49,7 +59,8 @@ export async function writeSSE(
     }
     if (sent === plan.hangAt) return true; // leave it open: the client has to give up
     if (sent === plan.errorAt) {
-      if (await send(`data: ${plan.errorEvent}${eol}${eol}`)) res.end();
+      const due = start + sent * plan.chunkDelayMs;
+      if (await send(`data: ${plan.errorEvent}${eol}${eol}`, due)) res.end();
       return true;
     }
     return false;
@@ -57,9 +68,9 @@ export async function writeSSE(
 
   for (const data of plan.events) {
     if (await fault()) return;
-    if (!(await waitUntil(start + sent * plan.chunkDelayMs, closed))) return;
     const comment = plan.keepAlive && sent % 2 === 0 ? `: keep-alive${eol}${eol}` : "";
-    if (!(await send(`${comment}data: ${data}${eol}${eol}`))) return;
+    const frame = `${comment}data: ${data}${eol}${eol}`;
+    if (!(await send(frame, start + sent * plan.chunkDelayMs))) return;
     sent++;
   }
   // A fault counted past the last event still strikes before [DONE].
@@ -68,5 +79,5 @@ export async function writeSSE(
   );
   if (pending.length > 0) sent = Math.min(...(pending as number[]));
   if (await fault()) return;
-  if (await send(`data: [DONE]${eol}${eol}`)) res.end();
+  if (await send(`data: [DONE]${eol}${eol}`, 0)) res.end();
 }

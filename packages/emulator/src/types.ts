@@ -3,6 +3,7 @@ export interface EmulatorOptions {
   host?: string; // default 127.0.0.1
   firstByteDelayMs?: number; // default 0: fixed time to first token (bench)
   chunkDelayMs?: number; // default 0: fixed pace between chunks (bench)
+  splitUtf8?: boolean; // default true: split one multi-byte character across writes per stream
 }
 
 export interface EmulatedRequest {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, emuPrompt, startEmulator } from "../src/index.js";
-import { chat } from "./raw-client.js";
+import { chat, rawPost } from "./raw-client.js";
 
 // Lower bounds only: a delay the emulator promises must really be there. How fast it goes
 // otherwise is the benchmark's business, not a test's.
@@ -71,5 +71,18 @@ describe("pacing", () => {
     const used = process.cpuUsage(cpu);
     // Spinning through ~600 ms of waiting would burn about that much CPU time.
     expect((used.user + used.system) / 1000).toBeLessThan(wall / 2);
+  });
+
+  it("still splits a multi-byte character in a paced stream", async () => {
+    const res = await rawPost(
+      `${paced.url}/vllm/v1/chat/completions`,
+      chat(emuPrompt({ chunks: 2, firstByteDelayMs: 0 }), { stream: true }),
+    );
+    const midCharacter = res.parts.some((part) => {
+      const text = part.toString("utf8");
+      return text.endsWith("\uFFFD") || text.startsWith("\uFFFD");
+    });
+    expect(midCharacter).toBe(true);
+    expect(res.text).toContain("思考");
   });
 });

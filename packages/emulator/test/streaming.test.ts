@@ -116,6 +116,15 @@ describe("UTF-8", () => {
     },
   );
 
+  it("can be turned off per request", async () => {
+    const res = await rawPost(
+      url("/vllm/v1"),
+      chat(emuPrompt({ splitUtf8: false }), { stream: true }),
+    );
+    expect(res.text).toContain("思考");
+    expect(res.parts.some(endsMidCharacter)).toBe(false);
+  });
+
   it("writes ASCII-only streams without splitting", async () => {
     const res = await rawPost(
       url("/vllm/v1"),
