@@ -14,13 +14,14 @@ export interface Harness {
 
 /** The real thing: the emulator on a free port, the Node gateway in front of it, the official client. */
 export async function startHarness(
-  overrides: Partial<ConfigInput> = {},
+  overrides: Partial<ConfigInput> | ((emulatorUrl: string) => Partial<ConfigInput>) = {},
   apiKey = "unused",
 ): Promise<Harness> {
   const emulator = await startEmulator();
   const logs: Array<Record<string, unknown>> = [];
+  const extra = typeof overrides === "function" ? overrides(emulator.url) : overrides;
   const server = await startServer({
-    config: emulatedConfig(emulator.url, overrides),
+    config: emulatedConfig(emulator.url, extra),
     port: 0,
     log: (l) => logs.push(l),
   });
