@@ -1,25 +1,39 @@
-// Normalized events → SSE bytes for the client. An error ends the stream with
+// Normalized events → SSE for the client. An error ends the stream with
 // `data: {"error": …}` and no [DONE], which is what OpenAI's SDKs raise on.
 import { ChunkRenderer, type RenderOptions } from "./chunk-renderer.js";
 import type { StreamEvent } from "./types.js";
 
+/** The synchronous core of renderSSE: one event → the SSE text to send ("" for none). */
+export class SSERenderer {
+  private readonly renderer: ChunkRenderer;
+  private ended = false;
+
+  constructor(options: RenderOptions) {
+    this.renderer = new ChunkRenderer(options);
+  }
+
+  render(ev: StreamEvent): string {
+    if (this.ended) return "";
+    if (ev.type === "done") {
+      this.ended = true;
+      return "data: [DONE]\n\n";
+    }
+    if (ev.type === "error") {
+      this.ended = true;
+      return `data: ${JSON.stringify({ error: ev.error })}\n\n`;
+    }
+    let text = "";
+    for (const chunk of this.renderer.render(ev)) text += `data: ${JSON.stringify(chunk)}\n\n`;
+    return text;
+  }
+}
+
 export function renderSSE(options: RenderOptions): TransformStream<StreamEvent, Uint8Array> {
-  const renderer = new ChunkRenderer(options);
+  const sse = new SSERenderer(options);
   const encoder = new TextEncoder();
-  let ended = false;
   return new TransformStream<StreamEvent, Uint8Array>({
     transform(ev, controller) {
-      if (ended) return;
-      let text = "";
-      if (ev.type === "done") {
-        ended = true;
-        text = "data: [DONE]\n\n";
-      } else if (ev.type === "error") {
-        ended = true;
-        text = `data: ${JSON.stringify({ error: ev.error })}\n\n`;
-      } else {
-        for (const chunk of renderer.render(ev)) text += `data: ${JSON.stringify(chunk)}\n\n`;
-      }
+      const text = sse.render(ev);
       if (text) controller.enqueue(encoder.encode(text));
     },
   });

@@ -1,0 +1,265 @@
+// Property tests: for any reasoning and answer text and ANY way of cutting the bytes into
+// chunks, the normalized reasoning and content are exactly what was meant, for every dialect
+// in and, after rendering and re-parsing, for every format out.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type NormalizerOptions,
+  type ReasoningFormat,
+  SSERenderer,
+  type StreamEvent,
+} from "../src/index.js";
+import { cut, invariantViolation, normalizePieces, summarize } from "./support.js";
+
+const encoder = new TextEncoder();
+
+// Text that stresses the tag parser: near-tags, lone "<", multi-byte characters, newlines.
+const fragment = fc.oneof(
+  fc.constantFrom(
+    "<",
+    "</",
+    "</thi",
+    "<think",
+    "a < b",
+    "</thinking>",
+    "<thinking>",
+    "</ think>",
+    "\n",
+    "\n\n",
+    " ",
+    "思考",
+    "🤔",
+    "é",
+    ">",
+    "<tool_call>",
+  ),
+  fc.string({ unit: "grapheme", maxLength: 6 }),
+);
+const text = fc
+  .array(fragment, { maxLength: 12 })
+  .map((parts) => parts.join("").replaceAll("\r", ""));
+
+/** Reasoning: anything but the tags themselves. */
+const reasoningText = text.filter((t) => !t.includes("<think>") && !t.includes("</think>"));
+/** The answer: may hold literal tags, but does not open with a newline or look like a block. */
+const contentText = text.map((t) => t.replace(/^\n+/, "")).filter((t) => !/^\s*<think>/.test(t));
+
+/** Where to cut a byte string: up to 12 offsets, anywhere. */
+const cuts = fc.array(fc.nat(), { maxLength: 12 });
+
+interface Meant {
+  reasoning: string;
+  content: string;
+}
+const meantArb = fc.record({ reasoning: reasoningText, content: contentText });
+
+/** Splits a string into pieces at arbitrary (code unit safe) positions. */
+function pieces(s: string, at: number[]): string[] {
+  const chars = Array.from(s);
+  const points = [...new Set(at.map((n) => (chars.length ? n % (chars.length + 1) : 0)))].sort(
+    (a, b) => a - b,
+  );
+  const out: string[] = [];
+  let from = 0;
+  for (const p of points) {
+    if (p > from) out.push(chars.slice(from, p).join(""));
+    from = Math.max(from, p);
+  }
+  out.push(chars.slice(from).join(""));
+  return out.filter((p) => p.length > 0);
+}
+
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+/** Each dialect a backend may speak, as the SSE text it would send for `m`. */
+const dialects: Record<
+  string,
+  { options: NormalizerOptions; sse: (m: Meant, at: number[]) => string }
+> = {
+  "reasoning_content field (DashScope, SGLang, llama.cpp)": {
+    options: { reasoning: "auto" },
+    sse: (m, at) =>
+      chunk({ role: "assistant", content: null, reasoning_content: "" }) +
+      pieces(m.reasoning, at)
+        .map((r) => chunk({ content: null, reasoning_content: r }))
+        .join("") +
+      pieces(m.content, at)
+        .map((c) => chunk({ content: c, reasoning_content: null }))
+        .join("") +
+      chunk({ content: "", reasoning_content: null }, "stop") +
+      "data: [DONE]\n\n",
+  },
+  "reasoning field (vLLM >= 0.16, Ollama)": {
+    options: { reasoning: "auto" },
+    sse: (m, at) =>
+      pieces(m.reasoning, at)
+        .map((r) => chunk({ role: "assistant", content: "", reasoning: r }))
+        .join("") +
+      pieces(m.content, at)
+        .map((c) => chunk({ role: "assistant", content: c }))
+        .join("") +
+      chunk({}, "stop") +
+      "data: [DONE]\n\n",
+  },
+  "inline <think> block (auto)": {
+    options: { reasoning: "auto" },
+    sse: (m, at) => {
+      const whole = m.reasoning ? `<think>\n${m.reasoning}\n</think>\n\n${m.content}` : m.content;
+      return (
+        pieces(whole, at)
+          .map((c) => chunk({ content: c }))
+          .join("") +
+        chunk({}, "stop") +
+        "data: [DONE]\n\n"
+      );
+    },
+  },
+  "think-open (QwQ without a reasoning parser)": {
+    options: { reasoning: "think-open" },
+    sse: (m, at) =>
+      pieces(`${m.reasoning}\n</think>\n\n${m.content}`, at)
+        .map((c) => chunk({ content: c }))
+        .join("") +
+      chunk({}, "stop") +
+      "data: [DONE]\n\n",
+  },
+  "raw SSE with CRLF and keep-alive comments": {
+    options: { reasoning: "auto" },
+    sse: (m, at) =>
+      (
+        ": keep-alive\n\n" +
+        pieces(m.reasoning, at)
+          .map((r) => `${chunk({ reasoning_content: r })}: ping\n\n`)
+          .join("") +
+        pieces(m.content, at)
+          .map((c) => chunk({ content: c }))
+          .join("") +
+        chunk({}, "stop") +
+        "data: [DONE]\n\n"
+      ).replaceAll("\n", "\r\n"),
+  },
+};
+
+const expectedOf = (m: Meant) => ({ reasoning: m.reasoning || null, content: m.content || null });
+
+function textOf(events: StreamEvent[]) {
+  const broken = invariantViolation(events);
+  if (broken) throw new Error(broken);
+  const choice = summarize(events).choices[0];
+  return { reasoning: choice?.reasoning ?? null, content: choice?.content ?? null };
+}
+
+function render(events: StreamEvent[], format: ReasoningFormat): string {
+  const sse = new SSERenderer({ format });
+  return events.map((e) => sse.render(e)).join("");
+}
+
+// 10 properties × 1000 runs: ten thousand random texts and chunkings per test run.
+const RUNS = 1000;
+
+describe("any text, any chunking: the normalized text is what was meant", () => {
+  for (const [name, dialect] of Object.entries(dialects)) {
+    it(name, () => {
+      fc.assert(
+        fc.property(meantArb, cuts, cuts, (m, textCuts, byteCuts) => {
+          const bytes = encoder.encode(dialect.sse(m, textCuts));
+          const events = normalizePieces(
+            cut(
+              bytes,
+              byteCuts.map((n) => n % (bytes.length + 1)),
+            ),
+            dialect.options,
+          );
+          expect(textOf(events)).toEqual(expectedOf(m));
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+describe("every format out: render, cut anywhere, re-parse, and get the same text", () => {
+  const formats: ReasoningFormat[] = ["reasoning_content", "reasoning", "think_tags", "none"];
+  const inputs = Object.entries(dialects);
+  for (const format of formats) {
+    it(format, () => {
+      fc.assert(
+        fc.property(
+          meantArb,
+          fc.integer({ min: 0, max: inputs.length - 1 }),
+          cuts,
+          cuts,
+          (m, which, textCuts, byteCuts) => {
+            const [, dialect] = inputs[which]!;
+            const upstream = encoder.encode(dialect.sse(m, textCuts));
+            const events = normalizePieces([upstream], dialect.options);
+            const rendered = encoder.encode(render(events, format));
+            const reparsed = normalizePieces(
+              cut(
+                rendered,
+                byteCuts.map((n) => n % (rendered.length + 1)),
+              ),
+              { reasoning: "auto" },
+            );
+            const want = expectedOf(m);
+            if (format === "none") want.reasoning = null;
+            expect(textOf(reparsed)).toEqual(want);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+describe("Hermes tool calls survive any chunking", () => {
+  it("arguments arrive as the JSON that was sent, content around them intact", () => {
+    const args = fc.dictionary(
+      fc.string({ maxLength: 5 }),
+      fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null)),
+      { maxKeys: 4 },
+    );
+    fc.assert(
+      fc.property(
+        reasoningText,
+        fc.array(args, { minLength: 1, maxLength: 3 }),
+        cuts,
+        cuts,
+        (reasoning, calls, textCuts, byteCuts) => {
+          const body = calls
+            .map(
+              (a, i) =>
+                `<tool_call>\n${JSON.stringify({ name: `f${i}`, arguments: a })}\n</tool_call>`,
+            )
+            .join("\n");
+          const sse =
+            pieces(`${reasoning}\n</think>\n\n${body}`, textCuts)
+              .map((c) => chunk({ content: c }))
+              .join("") +
+            chunk({}, "stop") +
+            "data: [DONE]\n\n";
+          const bytes = encoder.encode(sse);
+          const events = normalizePieces(
+            cut(
+              bytes,
+              byteCuts.map((n) => n % (bytes.length + 1)),
+            ),
+            {
+              reasoning: "think-open",
+              tools: true,
+            },
+          );
+          const choice = summarize(events).choices[0]!;
+          expect(choice.reasoning).toBe(reasoning || null);
+          expect(choice.content).toBeNull();
+          expect(choice.finish).toBe("tool_calls");
+          expect(choice.toolCalls.map((c) => [c.name, JSON.parse(c.arguments)])).toEqual(
+            calls.map((a, i) => [`f${i}`, a]),
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
