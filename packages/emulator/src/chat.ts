@@ -50,8 +50,8 @@ export async function respondChat(
       ? request.model
       : dialect.defaultModel;
   const stream = request.stream === true;
-  const streamOnly = stream ? null : dialect.streamOnly(model);
-  if (streamOnly) return sendJson(res, streamOnly.status, streamOnly.body);
+  const refusal = dialect.refuse(model, request as Record<string, unknown>);
+  if (refusal) return sendJson(res, refusal.status, refusal.body);
 
   const answer = buildAnswer(spec, body, dialect.toolCallId());
   const who: Identity = { id: dialect.newId(), created: Math.floor(Date.now() / 1000), model };

@@ -50,7 +50,7 @@ async function handle(
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   const route = routeOf(path);
   const record = track(req, res, route?.dialect.name ?? "unknown", path, closing);
-  requests.push(record);
+  if (options.record !== false) requests.push(record);
 
   const raw = await readBody(req);
   if (raw === null) {

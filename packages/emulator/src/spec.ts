@@ -1,3 +1,5 @@
+import { specProblem } from "./spec-check.js";
+
 /** What one request should answer and how it should fail. Rides inside the last user message. */
 export interface EmuSpec {
   reasoning?: string; // default: DEFAULT_REASONING
@@ -48,7 +50,8 @@ export function readDirective(body: unknown): DirectiveResult {
     if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
       return { ok: false, message: "emulator directive is not a JSON object" };
     }
-    return { ok: true, spec: spec as EmuSpec };
+    const problem = specProblem(spec as Record<string, unknown>);
+    return problem ? { ok: false, message: problem } : { ok: true, spec: spec as EmuSpec };
   } catch {
     return { ok: false, message: "emulator directive is not valid base64url JSON" };
   }

@@ -4,6 +4,7 @@ export interface EmulatorOptions {
   firstByteDelayMs?: number; // default 0: fixed time to first token (bench)
   chunkDelayMs?: number; // default 0: fixed pace between chunks (bench)
   splitUtf8?: boolean; // default true: split one multi-byte character across writes per stream
+  record?: boolean; // default true; false keeps `requests` empty (long benchmarks: no growth)
 }
 
 export interface EmulatedRequest {

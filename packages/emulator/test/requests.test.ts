@@ -102,6 +102,26 @@ describe("bad input gets the dialect's error, never a crash", () => {
     expect(JSON.parse(bad.text).error.message).toMatch(/directive/);
   });
 
+  it.each([
+    [{ chunks: 0 }, "chunks must be an integer from 1 to 100000"],
+    [{ reasoning: 42 }, "reasoning must be a string"],
+    [{ hang: "forever" }, 'hang must be "headers" or a number of chunks'],
+    [{ status: 200 }, "status must be an HTTP error status (400-599)"],
+    [{ toolCall: { name: "f" } }, "toolCall must be { name: string, arguments: object }"],
+    [
+      { usage: { prompt: -1, completion: 1 } },
+      "usage must be { prompt, completion, reasoning? } token counts",
+    ],
+    [{ chunkz: 3 }, 'unknown field "chunkz"'],
+  ])("directive %j → 400: %s", async (spec, message) => {
+    const res = await rawPost(
+      `${emu.url}/vllm/v1/chat/completions`,
+      chat(emuPrompt(spec as never), { stream: true }),
+    );
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).error.message).toBe(`emulator directive: ${message}`);
+  });
+
   it("unknown path → 404 JSON", async () => {
     const res = await rawRequest(`${emu.url}/nope/v1/chat/completions`, "POST", "{}");
     expect(res.status).toBe(404);
@@ -121,6 +141,52 @@ describe("bad input gets the dialect's error, never a crash", () => {
   it("keeps serving after all of the above", async () => {
     const res = await rawPost(`${emu.url}/vllm/v1/chat/completions`, chat("hi", { stream: true }));
     expect(res.text.endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+});
+
+describe("backend refusals", () => {
+  it("DashScope qwq-*: enable_thinking:false → 400 restricted to True", async () => {
+    const res = await rawPost(
+      `${emu.url}/dashscope/compatible-mode/v1/chat/completions`,
+      chat("hi", { model: "qwq-32b", stream: true, enable_thinking: false }),
+    );
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).error).toEqual({
+      code: "invalid_parameter_error",
+      param: null,
+      message: "The value of the enable_thinking parameter is restricted to True.",
+      type: "invalid_request_error",
+    });
+  });
+
+  it("Ollama: reasoning_effort outside high|medium|low|none → 400", async () => {
+    const url = `${emu.url}/ollama/v1/chat/completions`;
+    const bad = await rawPost(url, chat("hi", { stream: true, reasoning_effort: "max" }));
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error).toMatchObject({
+      type: "invalid_request_error",
+      message: "invalid reasoning value: 'max'",
+    });
+    const nested = await rawPost(
+      url,
+      chat("hi", { stream: true, reasoning: { effort: "xhigh" }, reasoning_effort: "low" }),
+    );
+    expect(nested.status).toBe(400);
+    const good = await rawPost(url, chat("hi", { stream: true, reasoning_effort: "low" }));
+    expect(good.status).toBe(200);
+  });
+});
+
+describe("record: false", () => {
+  it("serves without keeping a log", async () => {
+    const quiet = await startEmulator({ record: false });
+    const res = await rawPost(
+      `${quiet.url}/vllm/v1/chat/completions`,
+      chat("hi", { stream: true }),
+    );
+    expect(res.text.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(quiet.requests).toHaveLength(0);
+    await quiet.close();
   });
 });
 

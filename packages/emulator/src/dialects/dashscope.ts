@@ -60,6 +60,19 @@ function envelope(choices: unknown[], usageValue: unknown, who: Identity) {
   };
 }
 
+const THINKING_ONLY = "The value of the enable_thinking parameter is restricted to True.";
+
+// The envelope of parameter errors: code first, and a chatcmpl id beside the request id.
+function invalidParameter(message: string) {
+  const error = {
+    code: "invalid_parameter_error",
+    param: null,
+    message,
+    type: "invalid_request_error",
+  };
+  return { status: 400, body: { error, id: `chatcmpl-${uuid()}`, request_id: uuid() } };
+}
+
 function errorBody(code: string, message: string, type = "invalid_request_error") {
   return { error: { message, type, param: null, code }, request_id: uuid() };
 }
@@ -73,15 +86,12 @@ export const dashscope: Dialect = {
   newId: () => `chatcmpl-${uuid()}`,
   toolCallId: () => `call_${uuid().replaceAll("-", "").slice(0, 24)}`,
   streamErrorStatus: 400,
-  streamOnly(model) {
+  refuse(model, request) {
     if (!model.startsWith("qwq")) return null;
-    const error = {
-      code: "invalid_parameter_error",
-      param: null,
-      message: STREAM_ONLY,
-      type: "invalid_request_error",
-    };
-    return { status: 400, body: { error, id: `chatcmpl-${uuid()}`, request_id: uuid() } };
+    // Thinking-only models: stream-only, and thinking cannot be switched off (§1.2, §1.4).
+    if (request.stream !== true) return invalidParameter(STREAM_ONLY);
+    if (request.enable_thinking === false) return invalidParameter(THINKING_ONLY);
+    return null;
   },
   chunk(step, answer, who) {
     if (step.kind === "usage") return envelope([], usage(answer.usage!), who);

@@ -78,7 +78,7 @@ export const llamacpp: Dialect = {
   newId: () => `chatcmpl-${hex(16)}`,
   toolCallId: () => hex(16),
   streamErrorStatus: 500,
-  streamOnly: () => null,
+  refuse: () => null,
   chunk(step, answer, who) {
     if (step.kind === "usage") {
       return { ...envelope(who, []), usage: usage(answer.usage!), timings: timings(answer) };

@@ -6,6 +6,7 @@ import type { Dialect, Identity } from "./types.js";
 // `role` on every delta, no role-only first chunk, usage with three totals only.
 
 const MODEL = "qwq:latest";
+const EFFORTS = ["high", "medium", "low", "none"];
 const STYLE = { inline: false, nativeTools: false };
 
 const usage = (u: UsageCounts) => ({
@@ -46,7 +47,13 @@ export const ollama: Dialect = {
   newId: () => `chatcmpl-${Math.floor(Math.random() * 1000)}`,
   toolCallId: () => `call_${Math.random().toString(36).slice(2, 10)}`,
   streamErrorStatus: 500,
-  streamOnly: () => null,
+  refuse(_model, request) {
+    // openai.go accepts reasoning.effort (first) or reasoning_effort, from a closed set.
+    const effort =
+      (request.reasoning as { effort?: unknown } | null)?.effort ?? request.reasoning_effort;
+    if (effort === undefined || EFFORTS.includes(effort as string)) return null;
+    return { status: 400, body: ollama.error(400, `invalid reasoning value: '${String(effort)}'`) };
+  },
   chunk(step, answer, who) {
     if (step.kind === "usage") return { ...envelope(who, []), usage: usage(answer.usage!) };
     if (step.kind === "finish") {

@@ -77,7 +77,7 @@ export const sglang: Dialect = {
   newId: () => hex(16),
   toolCallId: () => `call_${hex(12)}`,
   streamErrorStatus: 500,
-  streamOnly: () => null,
+  refuse: () => null,
   chunk(step, answer, who) {
     if (step.kind === "usage") return envelope(who, [], usage(answer.usage!));
     if (step.kind === "finish") {

@@ -20,8 +20,11 @@ export interface Dialect {
   sseContentType: string;
   newId(): string;
   toolCallId(): string;
-  /** A non-streaming request for this model gets the stream-only 400 (DashScope qwq-*). */
-  streamOnly(model: string): { status: number; body: unknown } | null;
+  /**
+   * The backend's own refusal of a well-formed request (DashScope: qwq-* without streaming), or
+   * null. `request` is the parsed body; `model` is resolved (the default when absent).
+   */
+  refuse(model: string, request: Record<string, unknown>): { status: number; body: unknown } | null;
   /** One stream step as the chunk object to send, or null when this backend sends nothing. */
   chunk(step: Step, answer: Answer, who: Identity): unknown | null;
   completion(answer: Answer, who: Identity): unknown;

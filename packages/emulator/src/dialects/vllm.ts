@@ -105,7 +105,7 @@ function vllm(variant: Variant, name: string, prefix: string): Dialect {
     newId: () => `chatcmpl-${hex(16)}`,
     toolCallId: () => `chatcmpl-tool-${hex(16)}`,
     streamErrorStatus: 500,
-    streamOnly: () => null,
+    refuse: () => null,
     chunk(step, answer, who) {
       if (step.kind === "usage") return { ...envelope(who, []), usage: usage(answer.usage!) };
       if (step.kind === "finish") {
