@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import OpenAI from "openai";
+import { afterEach, describe, expect, it } from "vitest";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+const tsx = join(appDir, "node_modules", ".bin", "tsx");
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Runs `pnpm start`'s entry (src/main.ts) the way the package script does. */
+function start(env: Record<string, string>) {
+  const child = spawn(tsx, ["src/main.ts"], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stderr = "";
+  let stdout = "";
+  child.stderr?.on("data", (d) => {
+    stderr += String(d);
+  });
+  child.stdout?.on("data", (d) => {
+    stdout += String(d);
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  const listening = new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+      if (url) resolve(url);
+    };
+    child.stderr?.on("data", check);
+    exited.then(() => reject(new Error(`exited before listening: ${stderr}`)));
+  });
+  listening.catch(() => {}); // a test expecting an early exit never waits for it
+  return { child, listening, exited, output: () => ({ stderr, stdout }) };
+}
+
+describe("pnpm start", () => {
+  it("serves the embedded default's demo model on loopback, and stops on SIGTERM", async () => {
+    const proc = start({});
+    const url = await proc.listening;
+    const { stderr } = proc.output();
+    expect(stderr).toContain("embedded default");
+    expect(stderr).toContain("curl");
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "any", maxRetries: 0 });
+    expect((await client.models.list()).data.map((m) => m.id)).toEqual(["demo"]);
+    const completion = await client.chat.completions.create({
+      model: "demo",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    const message = completion.choices[0]?.message as unknown as {
+      content: string;
+      reasoning_content: string;
+    };
+    expect(message.reasoning_content).toContain("demo backend, not a language model");
+    expect(message.content).toContain("demo backend");
+    await new Promise((r) => setTimeout(r, 50));
+    const logLine = JSON.parse(proc.output().stdout.trim().split("\n").at(-1) ?? "{}") as Record<
+      string,
+      unknown
+    >;
+    expect(logLine).toMatchObject({ msg: "request", model: "demo", backend: "demo", status: 200 });
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  }, 20_000);
+
+  it("stops with exit code 1 and names the field when the config is bad", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
+    const file = join(dir, "config.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        backends: { b: { type: "openai-compatible", baseUrl: "not a url" } },
+        models: {},
+      }),
+    );
+    const proc = start({ THINKGATE_CONFIG: file });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().stderr).toMatch(/backends\.b\.baseUrl: expected an http\(s\) URL/);
+  }, 20_000);
+
+  it("serves a config file's models", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
+    const file = join(dir, "config.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        backends: { gpu: { type: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1" } },
+        models: { "qwq-32b": { targets: [{ backend: "gpu", model: "Qwen/QwQ-32B" }] } },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own "${NAME}" syntax
+        keys: [{ key: "${TEST_KEY}", tenant: "t" }],
+      }),
+    );
+    const proc = start({ THINKGATE_CONFIG: file, TEST_KEY: "tg-from-env-123" });
+    const url = await proc.listening;
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "tg-from-env-123", maxRetries: 0 });
+    expect((await client.models.list()).data.map((m) => m.id)).toEqual(["qwq-32b"]);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  }, 20_000);
+});
