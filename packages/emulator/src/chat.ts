@@ -15,8 +15,9 @@ export async function respondChat(
   dialect: Dialect,
   body: unknown,
   options: EmulatorOptions,
+  closed: AbortSignal, // aborts when the response closed, whoever closed it
 ): Promise<void> {
-  const closed = abortOnClose(res);
+  if (closed.aborted) return;
   const directive = readDirective(body);
   if (!directive.ok) return sendJson(res, 400, dialect.error(400, directive.message));
   const spec = directive.spec;
@@ -98,12 +99,6 @@ function* eventTexts(
     const chunk = dialect.chunk(step, answer, who);
     if (chunk !== null) yield JSON.stringify(chunk);
   }
-}
-
-function abortOnClose(res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
-  res.once("close", () => controller.abort());
-  return controller.signal;
 }
 
 const delay = (ms: unknown): number =>

@@ -49,6 +49,9 @@ async function handle(
   res.socket?.setNoDelay(true);
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   const route = routeOf(path);
+  // Listen for the end of the response before anything is awaited, so no close goes unseen.
+  const closed = new AbortController();
+  res.once("close", () => closed.abort());
   const record = track(req, res, route?.dialect.name ?? "unknown", path, closing);
   if (options.record !== false) requests.push(record);
 
@@ -73,7 +76,7 @@ async function handle(
       400,
       dialect.error(400, `Invalid JSON in request body: ${parsed.message}`),
     );
-  return respondChat(res, dialect, parsed.value, options);
+  return respondChat(res, dialect, parsed.value, options, closed.signal);
 }
 
 function track(

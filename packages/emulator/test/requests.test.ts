@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, emuPrompt, startEmulator } from "../src/index.js";
 import { chat, rawPost, rawRequest } from "./raw-client.js";
@@ -136,6 +137,24 @@ describe("bad input gets the dialect's error, never a crash", () => {
     const models = await rawRequest(`${emu.url}/vllm/v1/models`, "POST", "{}");
     expect(models.status).toBe(405);
     expect(models.headers.allow).toBe("GET");
+  });
+
+  it("a client that leaves halfway through its body is logged, not crashed on", async () => {
+    const socket = connect(Number(new URL(emu.url).port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(
+      'POST /vllm/v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{"mess',
+    );
+    while (
+      emu.requests.at(-1)?.path !== "/vllm/v1/chat/completions" ||
+      emu.requests.at(-1)?.closedAt !== undefined
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const record = emu.requests.at(-1)!;
+    socket.destroy();
+    await record.done;
+    expect(record.closedByClient).toBe(true);
   });
 
   it("keeps serving after all of the above", async () => {
