@@ -49,8 +49,17 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   if (tenancy?.routes) app.route("/", tenancy.routes);
 
   app.notFound((c) => errors.routeNotFound(c.req.method, c.req.path).toResponse());
-  app.onError((err) => {
-    if (err instanceof ApiError) return err.toResponse();
+  app.onError((err, c) => {
+    const trace = c.get("trace");
+    if (err instanceof ApiError) {
+      if (trace) trace.errorCode = err.body.code;
+      return err.toResponse();
+    }
+    // A bug of ours: the client gets a plain 500, the log line says what broke.
+    if (trace) {
+      trace.errorCode = "internal_error";
+      trace.internalError = `${err.name}: ${err.message}`.slice(0, 300);
+    }
     return errors.internal().toResponse();
   });
   return app;

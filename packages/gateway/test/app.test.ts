@@ -317,6 +317,30 @@ describe("the tenancy seam", () => {
     });
   });
 
+  it("turns a failure of its own into a 500 in OpenAI's shape, and logs what broke", async () => {
+    const t = await tenancyWith(false);
+    t.tenancy.findKey = async () => {
+      throw new Error("store unreachable");
+    };
+    const lines: Array<Record<string, unknown>> = [];
+    const app = createApp({
+      config,
+      tenancy: t.tenancy,
+      fetch: sseUpstream([]),
+      log: (l) => lines.push(l),
+    });
+    const res = await post(app, hello, { authorization: `Bearer ${storeKey}` });
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("internal_error");
+    expect(body.error.message).not.toContain("store unreachable");
+    expect(lines[0]).toMatchObject({
+      status: 500,
+      errorCode: "internal_error",
+      internalError: "Error: store unreachable",
+    });
+  });
+
   it("answers 429 with Retry-After when the limiter refuses", async () => {
     const t = await tenancyWith(true);
     const app = createApp({ config, tenancy: t.tenancy, fetch: sseUpstream([]) });

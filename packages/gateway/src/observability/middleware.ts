@@ -48,6 +48,7 @@ function logLine(method: string, path: string, status: number, t: Trace): Record
     completionTokens: t.completionTokens ?? null,
     reasoningTokens: t.reasoningTokens ?? null,
     usageEstimated: t.usageEstimated ?? null,
+    ...(t.internalError ? { internalError: t.internalError } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface Trace {
   /** How a streamed response ended. */
   outcome?: "done" | "error" | "aborted";
   errorCode?: string | null;
+  /** What broke when the gateway itself failed (a bug): error name and message only. */
+  internalError?: string;
   /** Set while a response body is still streaming; the log line waits for it. */
   finished?: Promise<void>;
 }

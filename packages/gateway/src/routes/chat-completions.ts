@@ -47,6 +47,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     if (principal.models && !principal.models.includes(model.name))
       throw errors.modelNotAllowed(model.name);
 
+    const waitUntil = deps.waitUntil ?? executionWaitUntil(c);
     let lease: Lease | undefined;
     if (deps.tenancy) {
       const admitted = await deps.tenancy.limiter.admit({
@@ -88,7 +89,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
         })
         .catch(noop);
       const pending = Promise.all([settled, recorded]);
-      if (deps.waitUntil) deps.waitUntil(pending);
+      waitUntil?.(pending);
     };
 
     let connected: { conn: Connected; candidate: Candidate };
@@ -144,6 +145,16 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     if (!result.ok) throw new ApiError(result.status ?? 502, result.error, headers);
     return c.json(result.completion, 200, headers);
   };
+}
+
+/** Workers hand each request an execution context; work after the response belongs there. */
+function executionWaitUntil(c: Context<GatewayEnv>): ((p: Promise<unknown>) => void) | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (p) => ctx.waitUntil(p);
+  } catch {
+    return undefined; // Node: no execution context, promises simply run
+  }
 }
 
 /** Tries the router's candidates in order until one sends its first bytes. */
