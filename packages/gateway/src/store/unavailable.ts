@@ -1,31 +1,26 @@
-import type { ErrorBody } from "@thinkgate/core";
+import { ApiError } from "../errors/api-error.js";
 
-// What "the store is down" looks like to the rest of the gateway: one error type, with the
-// OpenAI-shaped body and status to answer with, whichever store and whatever failed inside it.
+// What "the store is down" looks like to the rest of the gateway: one error type, an ApiError
+// (so the app's error handler answers 503 in OpenAI's shape), whichever store and whatever
+// failed inside it.
 
-export class StoreUnavailableError extends Error {
-  readonly status = 503;
-  readonly body: ErrorBody;
-
+export class StoreUnavailableError extends ApiError {
   constructor(
     readonly operation: string,
     cause: unknown,
   ) {
-    super(`store unavailable during ${operation}: ${String(cause)}`, { cause });
+    super(
+      503,
+      {
+        message: "The gateway's key and limit store is unavailable; try again shortly.",
+        type: "server_error",
+        param: null,
+        code: "store_unavailable",
+      },
+      { "retry-after": "1" },
+    );
     this.name = "StoreUnavailableError";
-    this.body = {
-      message: "The gateway's key and limit store is unavailable; try again shortly.",
-      type: "server_error",
-      param: null,
-      code: "store_unavailable",
-    };
-  }
-
-  toResponse(headers: Record<string, string> = {}): Response {
-    return new Response(JSON.stringify({ error: this.body }), {
-      status: this.status,
-      headers: { "content-type": "application/json", "retry-after": "1", ...headers },
-    });
+    this.cause = cause;
   }
 }
 
