@@ -13,9 +13,9 @@ export class SSENormalizer {
 
   constructor(options?: NormalizerOptions) {
     this.normalizer = new Normalizer(options);
-    this.framer = new SSEFramer((m) => {
+    this.framer = new SSEFramer((m, atEnd) => {
       // Anything after [DONE] or an error is ignored.
-      if (!this.normalizer.ended) this.out.push(...eventsOf(m, this.normalizer));
+      if (!this.normalizer.ended) this.out.push(...eventsOf(m, this.normalizer, atEnd));
     });
   }
 
@@ -61,7 +61,7 @@ export function normalizeSSE(
   });
 }
 
-function eventsOf(m: SSEMessage, normalizer: Normalizer): StreamEvent[] {
+function eventsOf(m: SSEMessage, normalizer: Normalizer, atEnd: boolean): StreamEvent[] {
   const data = m.data;
   if (data === "[DONE]" || data.trim() === "[DONE]") return normalizer.done();
   if (m.event === "error") {
@@ -73,6 +73,8 @@ function eventsOf(m: SSEMessage, normalizer: Normalizer): StreamEvent[] {
   if (data.trim() === "") return []; // a keep-alive `data:` with nothing in it
   const chunk = parseJson(data);
   if (chunk === undefined) {
+    // Cut off mid-event by the end of the body: a truncation (end() decides), not bad JSON.
+    if (atEnd) return [];
     return fail(
       normalizer,
       "invalid_upstream_event",

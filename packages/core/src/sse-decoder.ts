@@ -16,15 +16,17 @@ export class SSEFramer {
   private readonly decoder = new TextDecoder();
   private readonly parser: EventSourceParser;
   private failure: Error | null = null;
+  private ending = false;
 
-  constructor(onMessage: (message: SSEMessage) => void) {
+  /** `onMessage` learns whether the message was completed only by the end of input. */
+  constructor(onMessage: (message: SSEMessage, atEnd: boolean) => void) {
     this.parser = createParser({
       maxBufferSize: MAX_EVENT_CHARS,
       onEvent: (ev) => {
         const message: SSEMessage = { data: ev.data };
         if (ev.event !== undefined) message.event = ev.event;
         if (ev.id !== undefined) message.id = ev.id;
-        onMessage(message);
+        onMessage(message, this.ending);
       },
       onError: (err) => {
         if (err.type === "max-buffer-size-exceeded") this.failure = err;
@@ -43,12 +45,15 @@ export class SSEFramer {
     if (text) this.parser.feed(text);
   }
 
-  /** End of input: a final event without its blank line still counts. */
+  /**
+   * End of input. A final event without its blank line still counts (servers that close right
+   * after `data: [DONE]`), so the blank line is supplied here.
+   */
   end(): void {
     if (this.failure) return;
-    const rest = this.decoder.decode();
-    if (rest) this.parser.feed(rest);
-    this.parser.reset({ consume: true });
+    this.ending = true;
+    this.parser.feed(`${this.decoder.decode()}\n\n`);
+    this.parser.reset();
   }
 }
 
