@@ -2,7 +2,12 @@
 // imports dist/index.js and streams from the emulator, and its route re-streams NDJSON.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DEFAULT_CONTENT, DEFAULT_REASONING, type Emulator, startEmulator } from "@thinkgate/emulator";
+import {
+  DEFAULT_CONTENT,
+  DEFAULT_REASONING,
+  type Emulator,
+  startEmulator,
+} from "@thinkgate/emulator";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ChatStream } from "../src/index.js";
@@ -93,6 +98,10 @@ describe("inside workerd", () => {
 
   it("throws the SDK's typed errors there too", async () => {
     const res = await mf.dispatchFetch("http://worker/error?dialect=vllm");
-    expect(await res.json()).toEqual({ isThinkgateError: true, name: "NotFoundError", status: 404 });
+    expect(await res.json()).toEqual({
+      isThinkgateError: true,
+      name: "NotFoundError",
+      status: 404,
+    });
   });
 });
