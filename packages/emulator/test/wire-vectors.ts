@@ -142,6 +142,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             finish_reason: null,
           },
         ],
+        prompt_token_ids: null,
       },
       {
         id: "ID",
@@ -149,7 +150,13 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         created: 0,
         model: "Qwen/QwQ-32B",
         choices: [
-          { index: 0, delta: { reasoning: "Let me" }, logprobs: null, finish_reason: null },
+          {
+            index: 0,
+            delta: { reasoning: "Let me" },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
         ],
       },
       {
@@ -158,7 +165,13 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         created: 0,
         model: "Qwen/QwQ-32B",
         choices: [
-          { index: 0, delta: { reasoning: " think." }, logprobs: null, finish_reason: null },
+          {
+            index: 0,
+            delta: { reasoning: " think." },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
         ],
       },
       {
@@ -166,14 +179,30 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         object: "chat.completion.chunk",
         created: 0,
         model: "Qwen/QwQ-32B",
-        choices: [{ index: 0, delta: { content: "Pa" }, logprobs: null, finish_reason: null }],
+        choices: [
+          {
+            index: 0,
+            delta: { content: "Pa" },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
+        ],
       },
       {
         id: "ID",
         object: "chat.completion.chunk",
         created: 0,
         model: "Qwen/QwQ-32B",
-        choices: [{ index: 0, delta: { content: "ris" }, logprobs: null, finish_reason: null }],
+        choices: [
+          {
+            index: 0,
+            delta: { content: "ris" },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
+        ],
       },
       {
         id: "ID",
@@ -187,6 +216,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             logprobs: null,
             finish_reason: "stop",
             stop_reason: null,
+            token_ids: null,
           },
         ],
       },
@@ -244,11 +274,12 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         choices: [
           {
             index: 0,
-            delta: { role: "assistant", content: "" },
+            delta: { role: "assistant", content: "", reasoning_content: null },
             logprobs: null,
             finish_reason: null,
           },
         ],
+        prompt_token_ids: null,
       },
       {
         id: "ID",
@@ -261,6 +292,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             delta: { reasoning: "Let me", reasoning_content: "Let me" },
             logprobs: null,
             finish_reason: null,
+            token_ids: null,
           },
         ],
       },
@@ -275,6 +307,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             delta: { reasoning: " think.", reasoning_content: " think." },
             logprobs: null,
             finish_reason: null,
+            token_ids: null,
           },
         ],
       },
@@ -289,6 +322,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             delta: { content: "Pa", reasoning_content: null },
             logprobs: null,
             finish_reason: null,
+            token_ids: null,
           },
         ],
       },
@@ -303,6 +337,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             delta: { content: "ris", reasoning_content: null },
             logprobs: null,
             finish_reason: null,
+            token_ids: null,
           },
         ],
       },
@@ -314,10 +349,11 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         choices: [
           {
             index: 0,
-            delta: { content: "" },
+            delta: { content: "", reasoning_content: null },
             logprobs: null,
             finish_reason: "stop",
             stop_reason: null,
+            token_ids: null,
           },
         ],
       },
@@ -381,13 +417,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             finish_reason: null,
           },
         ],
-      },
-      {
-        id: "ID",
-        object: "chat.completion.chunk",
-        created: 0,
-        model: "Qwen/QwQ-32B",
-        choices: [{ index: 0, delta: { content: "Let me" }, logprobs: null, finish_reason: null }],
+        prompt_token_ids: null,
       },
       {
         id: "ID",
@@ -395,7 +425,13 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         created: 0,
         model: "Qwen/QwQ-32B",
         choices: [
-          { index: 0, delta: { content: " think.\n</thi" }, logprobs: null, finish_reason: null },
+          {
+            index: 0,
+            delta: { content: "Let me" },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
         ],
       },
       {
@@ -404,7 +440,13 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         created: 0,
         model: "Qwen/QwQ-32B",
         choices: [
-          { index: 0, delta: { content: "nk>\n\nPa" }, logprobs: null, finish_reason: null },
+          {
+            index: 0,
+            delta: { content: " think.\n</thi" },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
         ],
       },
       {
@@ -412,7 +454,30 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
         object: "chat.completion.chunk",
         created: 0,
         model: "Qwen/QwQ-32B",
-        choices: [{ index: 0, delta: { content: "ris" }, logprobs: null, finish_reason: null }],
+        choices: [
+          {
+            index: 0,
+            delta: { content: "nk>\n\nPa" },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
+        ],
+      },
+      {
+        id: "ID",
+        object: "chat.completion.chunk",
+        created: 0,
+        model: "Qwen/QwQ-32B",
+        choices: [
+          {
+            index: 0,
+            delta: { content: "ris" },
+            logprobs: null,
+            finish_reason: null,
+            token_ids: null,
+          },
+        ],
       },
       {
         id: "ID",
@@ -426,6 +491,7 @@ export const WIRE: Record<string, { stream: unknown[]; completion: unknown }> = 
             logprobs: null,
             finish_reason: "stop",
             stop_reason: null,
+            token_ids: null,
           },
         ],
       },

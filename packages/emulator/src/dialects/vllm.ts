@@ -5,6 +5,9 @@ import type { Dialect, Identity } from "./types.js";
 
 // vLLM serving QwQ-32B (reasoning-formats.md §2). Pydantic dumps chunks with exclude_unset, so a
 // delta holds only the fields that were set; usage is {prompt, total, completion} in that order.
+// Since the token-id options (0.10.2+) the first chunk carries "prompt_token_ids":null and later
+// choices "token_ids":null; 0.11–0.15 also set "reasoning_content":null on non-reasoning deltas
+// (both as seen in captured 0.11-era streams).
 
 type Variant = "reasoning" | "both" | "raw";
 
@@ -23,7 +26,9 @@ function usage(u: UsageCounts) {
 function delta(variant: Variant, step: Step, answer: Answer): Record<string, unknown> | null {
   switch (step.kind) {
     case "role":
-      return { role: "assistant", content: "" };
+      return variant === "both"
+        ? { role: "assistant", content: "", reasoning_content: null }
+        : { role: "assistant", content: "" };
     case "reasoning":
       // 0.11.1–0.15 emit both names with the same text (vllm#29408): clients must not sum them.
       return variant === "both"
@@ -35,12 +40,17 @@ function delta(variant: Variant, step: Step, answer: Answer): Record<string, unk
         : { content: step.text };
     case "toolStart": {
       const tool = answer.toolCall!;
-      return {
-        tool_calls: [{ id: tool.id, type: "function", index: 0, function: { name: tool.name } }],
-      };
+      const calls = [{ id: tool.id, type: "function", index: 0, function: { name: tool.name } }];
+      return variant === "both"
+        ? { reasoning_content: null, tool_calls: calls }
+        : { tool_calls: calls };
     }
-    case "toolArguments":
-      return { tool_calls: [{ index: 0, function: { arguments: step.text } }] };
+    case "toolArguments": {
+      const calls = [{ index: 0, function: { arguments: step.text } }];
+      return variant === "both"
+        ? { reasoning_content: null, tool_calls: calls }
+        : { tool_calls: calls };
+    }
     default:
       return null;
   }
@@ -53,6 +63,9 @@ const envelope = (who: Identity, choices: unknown[]) => ({
   model: who.model,
   choices,
 });
+
+const finishDelta = (variant: Variant) =>
+  variant === "both" ? { content: "", reasoning_content: null } : { content: "" };
 
 function message(variant: Variant, answer: Answer): Record<string, unknown> {
   const tool = answer.toolCall;
@@ -102,8 +115,8 @@ function vllm(variant: Variant, name: string, prefix: string): Dialect {
     defaultModel: MODEL,
     style: { inline: variant === "raw", nativeTools: variant !== "raw" },
     sseContentType: "text/event-stream; charset=utf-8",
-    newId: () => `chatcmpl-${hex(16)}`,
-    toolCallId: () => `chatcmpl-tool-${hex(16)}`,
+    newId: () => `chatcmpl-${hex(8)}`,
+    toolCallId: () => `chatcmpl-tool-${hex(8)}`,
     streamErrorStatus: 500,
     refuse: () => null,
     chunk(step, answer, who) {
@@ -111,15 +124,23 @@ function vllm(variant: Variant, name: string, prefix: string): Dialect {
       if (step.kind === "finish") {
         const choice = {
           index: 0,
-          delta: { content: "" },
+          delta: finishDelta(variant),
           logprobs: null,
           finish_reason: step.reason,
           stop_reason: null,
+          token_ids: null,
         };
         return envelope(who, [choice]);
       }
       const d = delta(variant, step, answer);
-      return d && envelope(who, [{ index: 0, delta: d, logprobs: null, finish_reason: null }]);
+      if (!d) return null;
+      if (step.kind === "role") {
+        const first = { index: 0, delta: d, logprobs: null, finish_reason: null };
+        return { ...envelope(who, [first]), prompt_token_ids: null };
+      }
+      return envelope(who, [
+        { index: 0, delta: d, logprobs: null, finish_reason: null, token_ids: null },
+      ]);
     },
     completion(answer, who) {
       const finish = answer.toolCall && variant !== "raw" ? "tool_calls" : "stop";
