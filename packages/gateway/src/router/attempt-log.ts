@@ -1,0 +1,14 @@
+/**
+ * One try at one backend, as it appears in the request's log line (in order). `skipped` means
+ * the backend was passed over without a request: open circuit, Retry-After pause, or full.
+ */
+export interface AttemptRecord {
+  backend: string;
+  outcome: "served" | "failed" | "skipped";
+  /** The status the failure maps to (what the client would have seen), when it failed. */
+  status?: number;
+  /** Why it failed or was skipped, e.g. "upstream_unreachable", "circuit_open", "at_capacity". */
+  code?: string;
+  /** Time spent on it, ms (0 for skips). */
+  ms: number;
+}

@@ -1,0 +1,69 @@
+import type { ModelConfig } from "../config/schema.js";
+import type { ParsedChatRequest } from "../pipeline/chat-request.js";
+import type { Principal } from "../store/types.js";
+import type { Connected } from "../upstream/call.js";
+import { noTargets } from "../upstream/error-map.js";
+import { upstreamBody } from "../upstream/request-body.js";
+import type { AttemptRecord } from "./attempt-log.js";
+import { failover, type Served } from "./failover.js";
+import { applyModelDefaults, type ModelDefaults } from "./model-defaults.js";
+import type { Routing } from "./routing.js";
+import { sleep } from "./sleep.js";
+import type { RoutedCandidate } from "./strategy-router.js";
+import type { PublicModel } from "./types.js";
+import { attemptUpstream } from "./upstream-attempt.js";
+
+export interface RouteInput {
+  fetch: typeof fetch;
+  request: ParsedChatRequest;
+  model: PublicModel;
+  principal: Principal;
+  requestId: string;
+  signal: AbortSignal;
+  onAttempt(record: AttemptRecord): void;
+}
+
+/**
+ * Finds a backend for one request: the strategy's order, the caller's placement, then the
+ * failover until one backend has sent its first event. The caller owns the returned slot and
+ * releases it when the response ends.
+ */
+export async function routeRequest(
+  routing: Routing,
+  input: RouteInput,
+): Promise<Served<RoutedCandidate, Connected>> {
+  const { model, request } = input;
+  const candidates = routing.router.plan(model, input.principal);
+  if (candidates.length === 0) throw noTargets(model.name);
+  const config = model.config as ModelConfig & Partial<ModelDefaults>;
+  const body = applyModelDefaults(request.body, {
+    defaults: config.defaults ?? {},
+    maxTokens: config.maxTokens,
+  });
+  return failover({
+    candidates,
+    breakers: routing.breakers,
+    inFlight: routing.inFlight,
+    retry: routing.retry,
+    now: routing.now,
+    random: routing.random,
+    sleep: (ms) => sleep(ms, input.signal),
+    onAttempt: input.onAttempt,
+    attempt(candidate, timeoutMs) {
+      const upstream = candidate.upstream;
+      const upstreamRequest = upstreamBody(body, upstream, {
+        model: candidate.model,
+        historyReasoning: model.config.historyReasoning ?? upstream.historyReasoning,
+      });
+      return attemptUpstream({
+        fetch: input.fetch,
+        upstream,
+        headers: { ...upstream.headers, "x-request-id": input.requestId },
+        body: JSON.stringify(upstreamRequest),
+        tools: request.hasTools,
+        timeoutMs,
+        clientSignal: input.signal,
+      });
+    },
+  });
+}

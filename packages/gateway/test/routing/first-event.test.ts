@@ -1,0 +1,121 @@
+import { normalizeSSE, type StreamEvent } from "@thinkgate/core";
+import { describe, expect, it } from "vitest";
+import { holdFirstEvent } from "../../src/router/first-event.js";
+import type { Connected } from "../../src/upstream/call.js";
+
+const encoder = new TextEncoder();
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+/** An upstream body as a connection: frames arrive one read at a time, then (maybe) it stalls. */
+async function connection(frames: string[], options: { stall?: boolean } = {}) {
+  let cancelled = false;
+  let released = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const next = frames.shift();
+        if (next !== undefined) controller.enqueue(encoder.encode(next));
+        else if (!options.stall) controller.close();
+        else return new Promise(() => {}); // a backend that goes quiet
+      },
+      cancel() {
+        cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const reader = body.getReader();
+  const first = await reader.read();
+  const conn: Connected = {
+    ok: true,
+    reader,
+    first,
+    release: () => {
+      released = true;
+    },
+  };
+  return { conn, state: () => ({ cancelled, released }) };
+}
+
+const options = {
+  backend: "gpu",
+  reasoning: "auto" as const,
+  tools: false,
+  timeoutMs: 200,
+  firstByteTimeoutMs: 200,
+  clientSignal: new AbortController().signal,
+};
+
+async function eventsOf(conn: Connected): Promise<StreamEvent[]> {
+  const bytes = new ReadableStream<Uint8Array>({
+    start(c) {
+      if (!conn.first.done) c.enqueue(conn.first.value);
+    },
+    async pull(c) {
+      const r = await conn.reader.read();
+      if (r.done) c.close();
+      else c.enqueue(r.value);
+    },
+  });
+  const out: StreamEvent[] = [];
+  const reader = bytes.pipeThrough(normalizeSSE()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out;
+    out.push(value);
+  }
+}
+
+describe("holdFirstEvent", () => {
+  it("passes on every byte once the first real event arrived (comments and role first)", async () => {
+    const frames = [
+      ": keep-alive\n\n",
+      chunk({ role: "assistant" }),
+      chunk({ reasoning_content: "Thinking" }),
+      chunk({ content: "42" }, "stop"),
+      "data: [DONE]\n\n",
+    ];
+    const { conn } = await connection([...frames]);
+    const held = await holdFirstEvent(conn, options);
+    expect(held.ok).toBe(true);
+    if (!held.ok) return;
+    const events = await eventsOf(held.conn);
+    expect(events.filter((e) => e.type === "reasoning" || e.type === "content")).toEqual([
+      { type: "reasoning", choice: 0, text: "Thinking" },
+      { type: "content", choice: 0, text: "42" },
+    ]);
+    expect(events.at(-1)).toEqual({ type: "done" });
+  });
+
+  it("a 200 whose stream opens with an error is a retryable failure; the upstream is closed", async () => {
+    const { conn, state } = await connection([
+      `data: ${JSON.stringify({ error: { message: "engine error", type: "InternalServerError", code: 500 } })}\n\n`,
+    ]);
+    const held = await holdFirstEvent(conn, options);
+    expect(held).toMatchObject({ ok: false, retryable: true });
+    if (held.ok) return;
+    expect(held.error.status).toBe(502);
+    expect(held.error.body.code).toBe("upstream_stream_error");
+    expect(held.error.body.message).toContain("engine error");
+    expect(state().released).toBe(true);
+  });
+
+  it("a stream that ends before any event is a failure", async () => {
+    const { conn } = await connection([": keep-alive\n\n"]);
+    const held = await holdFirstEvent(conn, options);
+    expect(held).toMatchObject({ ok: false, retryable: true });
+  });
+
+  it("nothing but keep-alives until the timeout: a first-byte timeout, and the upstream is cancelled", async () => {
+    const { conn, state } = await connection([": keep-alive\n\n", chunk({ role: "assistant" })], {
+      stall: true,
+    });
+    const held = await holdFirstEvent(conn, { ...options, timeoutMs: 50 });
+    expect(held).toMatchObject({ ok: false, retryable: true });
+    if (held.ok) return;
+    expect(held.error.status).toBe(504);
+    expect(held.error.body.code).toBe("upstream_timeout");
+    expect(state()).toEqual({ cancelled: true, released: true });
+  });
+});
