@@ -48,7 +48,7 @@ export function createRedisBackedStore(options: RedisBackedOptions): Store {
         ephemeralCache: false,
         analytics: false,
         enableTelemetry: false,
-        // A timeout here would quietly admit; outages are decided in tenancy/outage.ts instead.
+        // A timeout here would quietly admit; outages are decided by the limiter (limits/limiter.ts) instead.
         timeout: 0,
       });
       limiters.set(id, limiter);

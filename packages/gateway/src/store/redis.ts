@@ -53,7 +53,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     // Commands issued in the same tick (a request's limit checks) go out as one write.
     enableAutoPipelining: true,
     // Fail fast while Redis is down instead of queueing behind the reconnects: tenancy decides
-    // what an outage means (tenancy/outage.ts).
+    // what an outage means (tenancy/README.md, "Store outage").
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs ?? 1000,

@@ -86,7 +86,7 @@ export interface LeaseResult {
 
 /**
  * The store behind tenancy. Every method may reject when the store is unreachable; callers
- * decide what that means (see tenancy/outage.ts).
+ * decide what that means (see tenancy/README.md, "Store outage").
  */
 export interface Store {
   readonly type: "memory" | "redis" | "upstash";

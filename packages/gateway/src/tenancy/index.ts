@@ -21,7 +21,7 @@ export interface TenancyOptions {
   /** The config file's keys: listed by the admin API and accepted by /v1/usage. */
   configKeys?: ConfigKey[];
   /**
-   * What an unreachable store means (documented in docs/tenancy.md):
+   * What an unreachable store means (documented in tenancy/README.md):
    * - keys "reject" (default): a key only the store knows is refused (503); "stale": keys seen
    *   before are served from this instance's cache. Config keys work either way.
    * - limits "open" (default): requests run unlimited, with a warning in the log; "closed": 503.
