@@ -19,6 +19,18 @@ const CONTENT_TYPES: Record<string, string> = {
   llamacpp: "text/event-stream",
 };
 
+// Id formats as the servers mint them (DashScope: uuid; vLLM 0.11+: 16 hex; SGLang: uuid hex;
+// Ollama: a small number; llama.cpp: 32 letters and digits).
+const ID_FORMATS: Record<string, RegExp> = {
+  dashscope: /^chatcmpl-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  vllm: /^chatcmpl-[0-9a-f]{16}$/,
+  "vllm-0.11": /^chatcmpl-[0-9a-f]{16}$/,
+  "vllm-raw": /^chatcmpl-[0-9a-f]{16}$/,
+  sglang: /^[0-9a-f]{32}$/,
+  ollama: /^chatcmpl-\d{1,3}$/,
+  llamacpp: /^chatcmpl-[A-Za-z0-9]{32}$/,
+};
+
 let emu: Emulator;
 beforeAll(async () => {
   emu = await startEmulator();
@@ -50,6 +62,8 @@ describe.each(DIALECTS.map((d) => [d.name, d] as const))("%s", (name, dialect) =
     const created = new Set(res.text.match(/"created":\d+/g));
     expect(ids.size).toBe(1);
     expect(created.size).toBe(1);
+    const id = JSON.parse(ids.values().next().value!.slice(5));
+    expect(id).toMatch(ID_FORMATS[name]!);
   });
 
   it("answers a non-streaming request with the exact body of the backend", async () => {

@@ -1,6 +1,6 @@
 import type { Answer, UsageCounts } from "../answer.js";
 import { answerText, type Step } from "../steps.js";
-import { hex } from "./ids.js";
+import { alphanumeric } from "./ids.js";
 import type { Dialect, Identity } from "./types.js";
 
 // llama.cpp llama-server with --reasoning-format deepseek (reasoning-formats.md §5):
@@ -75,8 +75,8 @@ export const llamacpp: Dialect = {
   defaultModel: MODEL,
   style: STYLE,
   sseContentType: "text/event-stream",
-  newId: () => `chatcmpl-${hex(16)}`,
-  toolCallId: () => hex(16),
+  newId: () => `chatcmpl-${alphanumeric(32)}`,
+  toolCallId: () => alphanumeric(32),
   streamErrorStatus: 500,
   refuse: () => null,
   chunk(step, answer, who) {
