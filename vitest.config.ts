@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // vitest.config.ts (environment, timeouts, global setup).
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*"],
+    projects: ["packages/*", "apps/*", "bench"],
   },
 });

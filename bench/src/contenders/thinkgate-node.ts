@@ -1,0 +1,58 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startChild } from "../processes/child.js";
+import { freePort } from "../processes/free-port.js";
+import { waitForHttp } from "../processes/ready.js";
+import { BENCH_DIR, TSX_NODE } from "../processes/upstream.js";
+import { gitCommit } from "./git-version.js";
+import { THINKGATE_MODEL, thinkgateConfig, thinkgateHeaders } from "./thinkgate-config.js";
+import type { ContenderInfo, StartContext, Started } from "./types.js";
+
+const APP_DIR = join(BENCH_DIR, "..", "apps/node");
+const ENTRY = join(APP_DIR, "src/main.ts");
+
+/** The self-hosted gateway exactly as `pnpm start` runs it: THINKGATE_CONFIG names the file, PORT the port. */
+export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
+  const info: ContenderInfo = {
+    id: "thinkgate-node",
+    label: "Thinkgate (Node)",
+    version: `commit ${gitCommit(BENCH_DIR)}`,
+    note: "apps/node (pnpm start), memory store, one config key without limits",
+  };
+  if (!existsSync(ENTRY)) {
+    return { ok: false, info, reason: "apps/node/src/main.ts (the Node entry) has not landed yet" };
+  }
+  const configFile = join(ctx.logDir, "thinkgate.json");
+  writeFileSync(configFile, JSON.stringify(thinkgateConfig(ctx.upstreamUrl), null, 2));
+  const port = await freePort();
+  const [node, ...flags] = TSX_NODE;
+  const child = startChild({
+    name: "thinkgate-node",
+    command: node,
+    args: [...flags, ENTRY],
+    cwd: APP_DIR,
+    env: { THINKGATE_CONFIG: configFile, PORT: String(port), NODE_ENV: "production" },
+    logFile: join(ctx.logDir, "thinkgate-node.log"),
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 30_000, 200);
+  } catch (error) {
+    await child.stop();
+    return { ok: false, info, reason: (error as Error).message };
+  }
+  return {
+    ok: true,
+    contender: {
+      ...info,
+      target: {
+        origin: `http://127.0.0.1:${port}`,
+        path: "/v1/chat/completions",
+        headers: thinkgateHeaders(),
+      },
+      model: THINKGATE_MODEL,
+      memoryPid: () => child.pid,
+      exceptions: () => child.exceptions(),
+      stop: () => child.stop(),
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Target } from "../load/jobs.js";
+
+export type ContenderId = "direct" | "thinkgate-node" | "thinkgate-workerd" | "portkey";
+
+export const CONTENDER_IDS: readonly ContenderId[] = [
+  "direct",
+  "thinkgate-node",
+  "thinkgate-workerd",
+  "portkey",
+];
+
+export interface ContenderInfo {
+  id: ContenderId;
+  label: string;
+  version: string;
+  note?: string;
+}
+
+/** A contender that is up: where to send requests, and which process holds its memory. */
+export interface Contender extends ContenderInfo {
+  target: Target;
+  model: string; // the model name this contender knows the upstream model by
+  /** The process whose resident memory is the contender's own; undefined for direct. */
+  memoryPid?: () => number | undefined;
+  /** Exceptions the contender's process logged during the run. */
+  exceptions?: () => string[];
+  stop(): Promise<void>;
+}
+
+export type Started =
+  | { ok: true; contender: Contender }
+  | { ok: false; info: ContenderInfo; reason: string };
+
+export interface StartContext {
+  upstreamUrl: string; // the emulator, "http://127.0.0.1:PORT"
+  logDir: string; // per-run scratch directory: child logs, generated config
+}
+
+/** The emulated backend every contender talks to: vLLM ≥ 0.16 with a reasoning parser. */
+export const UPSTREAM_PREFIX = "/vllm/v1";
+export const UPSTREAM_MODEL = "Qwen/QwQ-32B";

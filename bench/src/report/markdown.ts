@@ -1,0 +1,102 @@
+import { CONTENDER_IDS, type ContenderId } from "../contenders/types.js";
+import type { Results, Row } from "../results.js";
+import { formatRatio, formatSigned, formatValue } from "./format.js";
+
+/** The whole report: header, one table per section, targets, normalizer, notes. */
+export function renderMarkdown(results: Results): string {
+  const notes: string[] = [];
+  const note = (text: string): string => {
+    const short = text.replace(/\s+/g, " ").slice(0, 240);
+    let index = notes.indexOf(short);
+    if (index < 0) index = notes.push(short) - 1;
+    return `[^${index + 1}]`;
+  };
+  const columns = CONTENDER_IDS.map((id) => results.contenders.find((c) => c.id === id)!).filter(
+    Boolean,
+  );
+  const out: string[] = [];
+  const m = results.machine;
+  out.push(
+    `Measured ${results.date} (${results.mode} run, ${Math.round(results.durationS)} s) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average at start ${(m.loadAverageAtStart as number[]).join(" / ")}.`,
+    "",
+    "| Contender | Version | Status |",
+    "|---|---|---|",
+    ...columns.map(
+      (c) =>
+        `| ${c.label} | ${c.version} | ${c.status === "ran" ? "ran" : `not run${note(c.reason ?? "")}`} |`,
+    ),
+    "",
+  );
+  const sections = [...new Set(results.rows.map((r) => r.section))];
+  for (const section of sections) {
+    out.push(`#### ${section}`, "");
+    out.push(`| Metric | ${columns.map((c) => c.label).join(" | ")} | Thinkgate ÷ Portkey |`);
+    out.push(`|---|${columns.map(() => "--:").join("|")}|--:|`);
+    for (const row of results.rows.filter((r) => r.section === section)) {
+      const cells = columns.map((c) => cellText(row, c.id, c.status === "ran", note));
+      out.push(`| ${row.metric} | ${cells.join(" | ")} | ${versusPortkey(row)} |`);
+    }
+    out.push("");
+  }
+  out.push("#### Targets (Thinkgate on Node)", "", "| Target | Measured | Met |", "|---|--:|:-:|");
+  for (const t of results.targets) {
+    const shown =
+      t.value === null
+        ? "—"
+        : t.row === "*"
+          ? `${t.value} rows behind`
+          : t.added
+            ? `${formatSigned(t.value, t.unit)} ${t.unit}`
+            : formatValue(t.value, t.unit);
+    out.push(`| ${t.target} | ${shown} | ${t.met === null ? "—" : t.met ? "yes" : "**no**"} |`);
+  }
+  out.push("");
+  const n = results.normalizer as {
+    normalizeSSE?: { mbPerS: number };
+    normalizeAndRender?: { mbPerS: number };
+    method?: string;
+    failed?: string;
+  };
+  out.push("#### Normalizer (packages/core, no HTTP)", "");
+  if (n.failed) out.push(`Failed: ${n.failed}`);
+  else {
+    out.push(
+      `normalizeSSE: **${n.normalizeSSE?.mbPerS.toFixed(1)} MB/s**; normalizeSSE → renderSSE (the gateway's per-stream work): **${n.normalizeAndRender?.mbPerS.toFixed(1)} MB/s**. ${n.method ?? ""}`,
+    );
+  }
+  out.push("");
+  if (notes.length) {
+    out.push(...notes.map((text, i) => `[^${i + 1}]: ${text}`), "");
+  }
+  return out.join("\n");
+}
+
+function cellText(row: Row, id: ContenderId, ran: boolean, note: (text: string) => string): string {
+  if (!ran) return "not run";
+  const cell = row.cells[id];
+  if (!cell) return "—";
+  if ("failed" in cell) return `failed${note(cell.failed)}`;
+  const errors = cell.errors ? ` ⚠${cell.errors} errors` : "";
+  const direct = row.cells.direct;
+  if (!row.againstDirect || id === "direct" || !direct || !("value" in direct)) {
+    return `${formatValue(cell.value, row.unit)}${errors}`;
+  }
+  const ratio = formatRatio(cell.value / direct.value);
+  if (row.better === "higher") return `${formatValue(cell.value, row.unit)} (${ratio})${errors}`;
+  return `${formatValue(cell.value, row.unit)} (${formatSigned(cell.value - direct.value, row.unit)}, ${ratio})${errors}`;
+}
+
+/** Added cost against added cost where both are measured against direct; else the figures themselves. */
+function versusPortkey(row: Row): string {
+  const tg = row.cells["thinkgate-node"];
+  const pk = row.cells.portkey;
+  const direct = row.cells.direct;
+  if (!tg || !pk || !("value" in tg) || !("value" in pk)) return "—";
+  if (row.againstDirect && row.better === "lower" && direct && "value" in direct) {
+    const a = tg.value - direct.value;
+    const b = pk.value - direct.value;
+    if (b <= 0) return "—";
+    return `${formatRatio(Math.max(a, 0) / b)} added`;
+  }
+  return formatRatio(tg.value / pk.value);
+}

@@ -1,0 +1,101 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Results } from "../src/results.js";
+
+// The harness end to end in its smallest mode: real emulator, real gateways, real load
+// generator, each in its own process. It proves the run works and writes what it promises;
+// it asserts no timings (figures from a smoke run mean nothing).
+const BENCH_DIR = join(import.meta.dirname, "..");
+const out = mkdtempSync(join(tmpdir(), "thinkgate-bench-test-"));
+let results: Results;
+let stdout: string;
+
+beforeAll(async () => {
+  const run = await promisify(execFile)(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/run.ts",
+      "--smoke",
+      "--out",
+      out,
+      "--contenders",
+      "direct,thinkgate-node,portkey",
+    ],
+    { cwd: BENCH_DIR, timeout: 90_000 },
+  );
+  stdout = run.stdout;
+  results = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
+}, 100_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("pnpm bench --smoke", () => {
+  it("records the machine and every contender it was asked for", () => {
+    expect(results.mode).toBe("smoke");
+    expect(results.machine.cores).toBeGreaterThan(0);
+    expect(results.machine.node).toBe(process.version);
+    expect(results.contenders.map((c) => c.id)).toEqual(["direct", "thinkgate-node", "portkey"]);
+    for (const c of results.contenders) {
+      if (c.status === "not run") expect(c.reason).toBeTruthy();
+    }
+    expect(results.contenders.find((c) => c.id === "portkey")?.version).toBe(
+      "@portkey-ai/gateway 1.15.2",
+    );
+  });
+
+  it("measures direct in every row that compares against it", () => {
+    const sections = new Set(results.rows.map((r) => r.section));
+    expect([...sections]).toEqual(["Non-streaming", "Streaming", "Growth", "Memory"]);
+    for (const row of results.rows.filter((r) => r.againstDirect)) {
+      const direct = row.cells.direct;
+      expect(direct && "value" in direct, row.id).toBe(true);
+      if (direct && "value" in direct) expect(direct.value, row.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("gives every running contender a figure or the reason it has none", () => {
+    const ran = results.contenders.filter((c) => c.status === "ran").map((c) => c.id);
+    for (const row of results.rows) {
+      for (const id of ran) {
+        if (row.section === "Memory" && id === "direct") continue; // no gateway process
+        const cell = row.cells[id];
+        expect(cell, `${row.id} ${id}`).toBeDefined();
+        if (cell && "failed" in cell) expect(cell.failed.length).toBeGreaterThan(0);
+        else expect(Number.isFinite(cell?.value), `${row.id} ${id}`).toBe(true);
+      }
+    }
+  });
+
+  it("streams real tokens through Thinkgate when it runs", () => {
+    const tg = results.contenders.find((c) => c.id === "thinkgate-node");
+    if (tg?.status !== "ran") return expect(tg?.reason).toMatch(/apps\/node/);
+    const ttft = results.rows.find((r) => r.id === "streaming.ttft.p50.c1")?.cells[
+      "thinkgate-node"
+    ];
+    expect(ttft && "value" in ttft).toBe(true);
+    const received = results.details.growthTokensReceived as Record<string, number[]>;
+    expect(received["thinkgate-node.100"]).toEqual([100]);
+    expect(received["direct.100"]).toEqual([100]);
+  });
+
+  it("writes the table, the chart and the normalizer figure", () => {
+    expect(stdout).toContain("| Metric | Direct | Thinkgate (Node) | Portkey (Node) |");
+    const svg = readFileSync(join(out, "latency.svg"), "utf8");
+    expect(svg.startsWith("<svg ")).toBe(true);
+    expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+    expect(svg).toContain("Non-streaming request latency");
+    expect((svg.match(/<polyline /g) ?? []).length).toBeGreaterThanOrEqual(
+      results.distributions.length,
+    );
+    expect(existsSync(join(out, "latest.md"))).toBe(true);
+    const normalizer = results.normalizer as { normalizeSSE?: { mbPerS: number } };
+    expect(normalizer.normalizeSSE?.mbPerS).toBeGreaterThan(0);
+    expect(results.targets.length).toBeGreaterThan(0);
+  });
+});
