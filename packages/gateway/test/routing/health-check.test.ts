@@ -1,0 +1,100 @@
+import { type Emulator, startEmulator } from "@thinkgate/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/index.js";
+import { CircuitBreakers } from "../../src/router/breaker.js";
+import { checkBackends, startHealthChecks } from "../../src/router/health-check.js";
+import { buildUpstreams } from "../../src/upstream/upstreams.js";
+import { refusedPort } from "./ports.js";
+
+let emulator: Emulator;
+let deadUrl: string;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  deadUrl = `http://127.0.0.1:${await refusedPort()}/v1`;
+});
+afterAll(() => emulator.close());
+
+function setup() {
+  const config = parseConfig(
+    {
+      backends: {
+        gpu: { type: "openai-compatible", baseUrl: `${emulator.url}/vllm/v1` },
+        cloud: {
+          type: "dashscope",
+          baseUrl: `${emulator.url}/dashscope/compatible-mode/v1`,
+          apiKey: "sk-x",
+        },
+        dead: { type: "openai-compatible", baseUrl: deadUrl },
+        unused: { type: "openai-compatible", baseUrl: deadUrl },
+      },
+      models: {
+        "qwq-32b": {
+          targets: [
+            { backend: "gpu", model: "Qwen/QwQ-32B" },
+            { backend: "dead", model: "Qwen/QwQ-32B" },
+            { backend: "cloud", model: "qwq-32b" },
+          ],
+        },
+      },
+    },
+    {},
+  );
+  let now = 1_000_000;
+  const breakers = new CircuitBreakers({ failureThreshold: 2, cooldownMs: 60_000, now: () => now });
+  const options = {
+    config,
+    upstreams: buildUpstreams(config),
+    breakers,
+    fetch: globalThis.fetch,
+    timeoutMs: 5_000,
+  };
+  return { options, breakers, advance: (ms: number) => (now += ms) };
+}
+
+describe("active health checks", () => {
+  it("probe every backend in use with a streamed one-token request, and report each", async () => {
+    const { options } = setup();
+    const before = emulator.requests.length;
+    const results = await checkBackends(options);
+    expect(results.sort((a, b) => a.backend.localeCompare(b.backend))).toEqual([
+      { backend: "cloud", ok: true },
+      { backend: "dead", ok: false, code: "upstream_unreachable" },
+      { backend: "gpu", ok: true },
+    ]);
+    const sent = emulator.requests.slice(before);
+    expect(sent.map((r) => r.dialect).sort()).toEqual(["dashscope", "vllm"]);
+    for (const r of sent) expect(r.body).toMatchObject({ stream: true, max_tokens: 1 });
+    // The probe hangs up after the first event: no stream is left running.
+    await Promise.all(sent.map((r) => r.done));
+  });
+
+  it("failed probes open a dead backend's circuit; a good probe closes it again", async () => {
+    const { options, breakers } = setup();
+    await checkBackends(options);
+    await checkBackends(options);
+    expect(breakers.state("dead")).toBe("open");
+    expect(breakers.state("gpu")).toBe("closed");
+    // The backend comes back (here: the dead name now points at the emulator).
+    const revived = new Map(options.upstreams);
+    const gpu = options.upstreams.get("gpu")!;
+    revived.set("dead", { ...gpu, name: "dead" });
+    await checkBackends({ ...options, upstreams: revived });
+    expect(breakers.state("dead")).toBe("closed");
+  });
+
+  it("a timer runs rounds until stopped", async () => {
+    const { options } = setup();
+    const rounds: number[] = [];
+    const stop = startHealthChecks({
+      ...options,
+      intervalMs: 20,
+      onResult: (r) => rounds.push(r.length),
+    });
+    await expect.poll(() => rounds.length, { timeout: 2_000 }).toBeGreaterThanOrEqual(2);
+    stop();
+    const seen = rounds.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rounds.length).toBeLessThanOrEqual(seen + 1);
+    expect(rounds[0]).toBe(3);
+  });
+});
