@@ -29,6 +29,8 @@ export interface UpstashLocalOptions {
 export interface UpstashLocal {
   /** "http://127.0.0.1:PORT": give it to `new Redis({ url, token })`. */
   url: string;
+  /** What has been served so far: HTTP requests (round trips) and the commands they carried. */
+  stats: { requests: number; commands: number };
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startUpstashLocal(options: UpstashLocalOptions): Promise<U
   );
   const expectedToken = Buffer.from(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const stats = { requests: 0, commands: 0 };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -99,9 +102,11 @@ export async function startUpstashLocal(options: UpstashLocalOptions): Promise<U
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "");
     const body = await readBody(req, maxBodyBytes);
+    stats.requests++;
 
     if (path === "/pipeline" || path === "/multi-exec") {
       const commands = parseCommands(body);
+      stats.commands += commands.length;
       const replies =
         path === "/pipeline" ? await runPipeline(commands) : await runTransaction(commands);
       send(
@@ -115,6 +120,7 @@ export async function startUpstashLocal(options: UpstashLocalOptions): Promise<U
     }
 
     const command = path === "" ? parseCommand(body) : commandFromPath(path, body);
+    stats.commands++;
     const reply = await runOne(command);
     if ("error" in reply) send(res, 400, { error: reply.error });
     else send(res, 200, { result: encodeReply(reply.result, encoding) });
@@ -197,6 +203,7 @@ export async function startUpstashLocal(options: UpstashLocalOptions): Promise<U
 
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
+    stats,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -142,10 +142,13 @@ describe("@upstash/redis, unmodified", () => {
 
   it("batches concurrent commands into auto-pipelines", async () => {
     const redis = client();
+    const before = { ...local.stats };
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => redis.incrby("auto", i)),
     );
     expect(Math.max(...results)).toBe(190);
+    expect(local.stats.requests - before.requests).toBe(1);
+    expect(local.stats.commands - before.commands).toBe(20);
   });
 
   it("runs scripts, EVALSHA after EVAL and NOSCRIPT for an unknown SHA", async () => {

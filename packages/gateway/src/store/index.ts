@@ -27,7 +27,12 @@ export async function createStore(config: StoreConfig, options: StoreOptions = {
     case "upstash":
       return createUpstashStore({ url: config.url, token: config.token, ...prefix });
     case "redis": {
-      const { createRedisStore } = await import("./redis.js");
+      // A variable specifier: bundlers for Workers (esbuild, via wrangler) leave it unresolved,
+      // so ioredis and its Node built-ins never enter a Worker bundle.
+      const redisModule = "./redis.js";
+      const { createRedisStore } = (await import(
+        /* @vite-ignore */ redisModule
+      )) as typeof import("./redis.js");
       return createRedisStore({ url: config.url, ...prefix });
     }
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createStore } from "../../src/store/index.js";
 import type { KeyRecord, UsageDelta } from "../../src/store/types.js";
 import { STORE_TYPES, useStores } from "./stores.js";
 
@@ -179,5 +180,30 @@ describe.each(STORE_TYPES)("%s store", (type) => {
     expect((await store.acquireLease("short", 1, "next", 60_000)).ok).toBe(false);
     await new Promise((r) => setTimeout(r, 60));
     expect((await store.acquireLease("short", 1, "next", 60_000)).ok).toBe(true);
+  });
+});
+
+describe("createStore", () => {
+  it("builds each type from the config's store section, the redis one loaded lazily", async () => {
+    const made = [
+      await createStore({ type: "memory" }),
+      await createStore({ type: "redis", url: stores.redis.url }, { prefix: stores.newPrefix() }),
+      await createStore(
+        { type: "upstash", url: stores.upstash.url, token: "tenancy-test-token" },
+        { prefix: stores.newPrefix() },
+      ),
+    ];
+    expect(made.map((s) => s.type)).toEqual(["memory", "redis", "upstash"]);
+    for (const store of made) {
+      await store.putKey({
+        id: "key_f",
+        hash: "d".repeat(64),
+        tenant: "x",
+        createdAt: 1,
+        source: "store",
+      });
+      expect((await store.getKeyById("key_f"))?.tenant).toBe("x");
+      await store.close();
+    }
   });
 });
