@@ -25,7 +25,7 @@ export interface ParsedChatRequest {
   includeUsage: boolean;
   format: ReasoningFormat;
   hasTools: boolean;
-  /** Rough prompt size in tokens (JSON length / 4), for limits and when upstream reports none. */
+  /** Rough prompt size in tokens (body length / 4), for limits and when upstream reports none. */
   promptTokens: number;
   /** What the request may cost in tokens at most, for the limiter's reservation. */
   estimatedTokens: number;
@@ -34,7 +34,8 @@ export interface ParsedChatRequest {
 /** Completion budget assumed when the client set none: reasoning models write long answers. */
 const defaultCompletionTokens = 4096;
 
-export function parseChatRequest(json: unknown): ParsedChatRequest {
+/** `bodyLength`: the JSON text's length, a free proxy for the prompt's size. */
+export function parseChatRequest(json: unknown, bodyLength: number): ParsedChatRequest {
   const result = chatRequestSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -45,7 +46,7 @@ export function parseChatRequest(json: unknown): ParsedChatRequest {
     );
   }
   const body = result.data;
-  const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4);
+  const promptTokens = Math.ceil(bodyLength / 4);
   return {
     body,
     stream: body.stream === true,

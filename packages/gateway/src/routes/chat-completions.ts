@@ -40,14 +40,14 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
   return async (c: Context<GatewayEnv>): Promise<Response> => {
     const trace = c.get("trace");
     const principal = c.get("principal");
-    const request = parseChatRequest(await readJson(c));
+    const { json, length } = await readJson(c);
+    const request = parseChatRequest(json, length);
     const model = deps.models.get(request.body.model);
     if (!model) throw errors.modelNotFound(request.body.model);
     trace.model = model.name;
     if (principal.models && !principal.models.includes(model.name))
       throw errors.modelNotAllowed(model.name);
 
-    const waitUntil = deps.waitUntil ?? executionWaitUntil(c);
     let lease: Lease | undefined;
     if (deps.tenancy) {
       const admitted = await deps.tenancy.limiter.admit({
@@ -88,8 +88,10 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
           at: deps.now(),
         })
         .catch(noop);
-      const pending = Promise.all([settled, recorded]);
-      waitUntil?.(pending);
+      if (settled || recorded) {
+        const waitUntil = deps.waitUntil ?? executionWaitUntil(c);
+        waitUntil?.(Promise.all([settled, recorded]));
+      }
     };
 
     let connected: { conn: Connected; candidate: Candidate };
