@@ -27,6 +27,7 @@ export class ChunkRenderer {
   private readonly includeUsage: boolean;
   /** think_tags: choices whose <think> block is open. */
   private readonly open = new Set<number>();
+  private prefix: string | null = null;
 
   constructor(private readonly options: RenderOptions) {
     this.format = options.format ?? "reasoning_content";
@@ -36,9 +37,21 @@ export class ChunkRenderer {
     this.created = options.created ?? Math.floor(Date.now() / 1000);
   }
 
+  /**
+   * The JSON text every chunk starts with, up to the choices array: identity does not change
+   * within a response, so renderSSE serializes it once instead of once per chunk.
+   */
+  jsonPrefix(): string {
+    if (this.prefix === null) {
+      this.prefix = `{"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.created)},"model":${JSON.stringify(this.model)},"choices":[`;
+    }
+    return this.prefix;
+  }
+
   render(ev: StreamEvent): ChatCompletionChunk[] {
     switch (ev.type) {
       case "start":
+        this.prefix = null;
         if (this.options.id === undefined) this.id = ev.id;
         if (this.options.model === undefined) this.model = ev.model;
         if (this.options.created === undefined) this.created = ev.created;

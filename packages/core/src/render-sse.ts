@@ -23,7 +23,13 @@ export class SSERenderer {
       return `data: ${JSON.stringify({ error: ev.error })}\n\n`;
     }
     let text = "";
-    for (const chunk of this.renderer.render(ev)) text += `data: ${JSON.stringify(chunk)}\n\n`;
+    for (const chunk of this.renderer.render(ev)) {
+      // Same bytes as JSON.stringify(chunk), without re-serializing the identity every time.
+      text +=
+        chunk.choices.length === 1 && chunk.usage === undefined
+          ? `data: ${this.renderer.jsonPrefix()}${JSON.stringify(chunk.choices[0])}]}\n\n`
+          : `data: ${JSON.stringify(chunk)}\n\n`;
+    }
     return text;
   }
 }

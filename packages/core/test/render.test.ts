@@ -1,6 +1,12 @@
 // Renderers: every reasoning_format, the chunk protocol around them, and SSE framing out.
 import { describe, expect, it } from "vitest";
-import { ChunkRenderer, type ReasoningFormat, renderSSE, type StreamEvent } from "../src/index.js";
+import {
+  ChunkRenderer,
+  type ReasoningFormat,
+  renderSSE,
+  SSERenderer,
+  type StreamEvent,
+} from "../src/index.js";
 import { collect } from "./support.js";
 
 const events: StreamEvent[] = [
@@ -173,4 +179,35 @@ describe("renderSSE", () => {
     expect(text).not.toContain("[DONE]");
     expect(text).not.toContain("late");
   });
+});
+
+describe("SSERenderer", () => {
+  const formats: ReasoningFormat[] = ["reasoning_content", "reasoning", "think_tags", "none"];
+  const mixed: StreamEvent[] = [
+    { type: "start", id: 'id "quoted"', model: "qwq-32b", created: 1.5 },
+    { type: "role", choice: 0, role: "assistant" },
+    { type: "reasoning", choice: 0, text: "思考 \u2028 </script>" },
+    { type: "tool_call", choice: 0, index: 0, id: "call_x", name: "f", arguments: '{"a":1}' },
+    { type: "content", choice: 0, text: "answer" },
+    { type: "finish", choice: 0, reason: "stop" },
+    { type: "usage", usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } },
+  ];
+  for (const format of formats) {
+    it(`${format}: writes exactly JSON.stringify of each chunk`, () => {
+      for (const options of [
+        { format },
+        { format, id: "tg", model: "public", created: 3, includeUsage: true },
+      ]) {
+        const sse = new SSERenderer(options);
+        const chunks = new ChunkRenderer(options);
+        for (const ev of mixed) {
+          const want = chunks
+            .render(ev)
+            .map((c) => `data: ${JSON.stringify(c)}\n\n`)
+            .join("");
+          expect(sse.render(ev)).toBe(want);
+        }
+      }
+    });
+  }
 });
