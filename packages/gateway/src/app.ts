@@ -9,7 +9,7 @@ import { observe } from "./observability/middleware.js";
 import { createRouter } from "./router/index.js";
 import { indexModels } from "./router/models.js";
 import { chatCompletions } from "./routes/chat-completions.js";
-import { listModels } from "./routes/models.js";
+import { listModels, retrieveModel } from "./routes/models.js";
 import { buildUpstreams } from "./upstream/upstreams.js";
 
 /** The whole HTTP API. Everything derived from the config is built here, once. */
@@ -27,6 +27,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   const auth = authenticate({ configKeys, tenancy, mode: config.server.auth, now });
   app.get("/v1/models", auth, listModels(config));
+  app.get("/v1/models/:model{.+}", auth, retrieveModel(config));
   app.post(
     "/v1/chat/completions",
     auth,

@@ -167,6 +167,14 @@ describe("the HTTP API through app.request()", () => {
     });
     const ids = ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
     expect(ids).toEqual(["qwq", "denied", "picky"]);
+    const one = await app.request("/v1/models/qwq", {
+      headers: { authorization: "Bearer tg-alice-key-1" },
+    });
+    expect(await one.json()).toMatchObject({ id: "qwq", object: "model" });
+    const hidden = await app.request("/v1/models/other", {
+      headers: { authorization: "Bearer tg-alice-key-1" },
+    });
+    expect(hidden.status).toBe(404);
   });
 
   it.each([

@@ -181,7 +181,8 @@ async function connect(
     const headers = { ...upstream.headers, "x-request-id": trace.requestId };
     const started = performance.now();
     const result = await callUpstream(deps.fetch, upstream, headers, JSON.stringify(body), signal);
-    trace.upstreamMs = performance.now() - started;
+    // Every attempt's wait counts as upstream time, not the gateway's.
+    trace.upstreamMs = (trace.upstreamMs ?? 0) + performance.now() - started;
     if (result.ok) return { conn: result, candidate };
     trace.backend = upstream.name;
     lastError = result.error;
