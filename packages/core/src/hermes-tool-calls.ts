@@ -6,6 +6,11 @@ import { newToolCallId } from "./tool-call-id.js";
 
 const OPEN = "<tool_call>";
 const CLOSE = "</tool_call>";
+/**
+ * A call's JSON is held until `</tool_call>`. Past this size it is prose that happens to
+ * contain the tag, not a call: it is released as content instead of being held forever.
+ */
+export const MAX_TOOL_CALL_CHARS = 256 * 1024;
 
 export interface ExtractedToolCall {
   id: string;
@@ -31,7 +36,12 @@ export class HermesToolCallExtractor {
       if (this.inCall) {
         const close = s.indexOf(CLOSE);
         if (close < 0) {
-          this.held = s;
+          if (s.length <= MAX_TOOL_CALL_CHARS) {
+            this.held = s;
+            return;
+          }
+          this.inCall = false;
+          sink.content(OPEN + s);
           return;
         }
         this.inCall = false;

@@ -29,11 +29,13 @@ const isSpace = (c: string | undefined) => c === " " || c === "\n" || c === "\r"
 
 /** Length of the longest suffix of `s` that is a proper prefix of `tag` (0 if none). */
 export function partialTagLength(s: string, tag: string): number {
-  // The tag holds exactly one "<", at position 0: only the last "<" can start a partial tag.
-  const from = s.length - tag.length + 1;
-  const at = s.lastIndexOf("<");
-  if (at < 0 || at < from) return 0;
-  return tag.startsWith(s.slice(at)) ? s.length - at : 0;
+  // The tags hold exactly one "<", at position 0: only the last "<" in the final
+  // tag.length - 1 characters can start a partial tag. Scanning just those keeps this O(tag).
+  const from = Math.max(0, s.length - tag.length + 1);
+  for (let at = s.length - 1; at >= from; at--) {
+    if (s.charCodeAt(at) === 60 /* < */) return tag.startsWith(s.slice(at)) ? s.length - at : 0;
+  }
+  return 0;
 }
 
 export class ThinkTagParser {

@@ -207,3 +207,15 @@ describe("tool calls", () => {
     expect(texts(events)).toEqual(['c:<tool_call>{"arguments":{}}</tool_call>']);
   });
 });
+
+describe("bounded buffers", () => {
+  it("an unclosed <tool_call> longer than any real call is released as content", async () => {
+    const { MAX_TOOL_CALL_CHARS } = await import("../src/hermes-tool-calls.js");
+    const n = new Normalizer({ tools: true });
+    expect(texts(n.push(content("prose <tool_call> and then")))).toEqual(["c:prose "]);
+    const long = "x".repeat(MAX_TOOL_CALL_CHARS);
+    const released = texts(n.push(content(long)));
+    expect(released).toEqual([`c:<tool_call> and then${long}`]);
+    expect(texts(n.push(content("more")))).toEqual(["c:more"]);
+  });
+});
