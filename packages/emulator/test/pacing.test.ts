@@ -42,12 +42,20 @@ describe("pacing", () => {
   });
 
   it("a spec's own delays override the emulator's", async () => {
-    const times = await arrivals(
-      `${paced.url}/ollama/v1/chat/completions`,
-      chat(emuPrompt({ chunks: 1, firstByteDelayMs: 0, chunkDelayMs: 0 }), { stream: true }),
-    );
-    expect(times.length).toBeGreaterThan(2);
-    expect(times[0]).toBeLessThan(115);
+    // An emulator that would hold every answer for a minute: only the override can make it answer.
+    const slow = await startEmulator({ firstByteDelayMs: 60_000, chunkDelayMs: 60_000 });
+    try {
+      const res = await fetch(`${slow.url}/ollama/v1/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify(
+          chat(emuPrompt({ chunks: 1, firstByteDelayMs: 0, chunkDelayMs: 0 }), { stream: true }),
+        ),
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect((await res.text()).endsWith("data: [DONE]\n\n")).toBe(true);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("delays non-streaming answers by the time their stream would take", async () => {
