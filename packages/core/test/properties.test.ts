@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  Normalizer,
   type NormalizerOptions,
   type ReasoningFormat,
   SSERenderer,
@@ -155,7 +156,7 @@ function render(events: StreamEvent[], format: ReasoningFormat): string {
   return events.map((e) => sse.render(e)).join("");
 }
 
-// 10 properties × 1000 runs: ten thousand random texts and chunkings per test run.
+// 14 properties × 1000 runs: fourteen thousand random texts and chunkings per test run.
 const RUNS = 1000;
 
 describe("any text, any chunking: the normalized text is what was meant", () => {
@@ -257,6 +258,104 @@ describe("Hermes tool calls survive any chunking", () => {
           expect(choice.toolCalls.map((c) => [c.name, JSON.parse(c.arguments)])).toEqual(
             calls.map((a, i) => [`f${i}`, a]),
           );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("nothing is delayed longer than the ambiguity lasts", () => {
+  const feedAll = (
+    n: Normalizer,
+    parts: string[],
+    onEach: (consumed: number, emitted: number) => void,
+  ) => {
+    let consumed = 0;
+    let emitted = 0;
+    for (const p of parts) {
+      consumed += p.length;
+      for (const e of n.push({ choices: [{ index: 0, delta: { content: p } }] })) {
+        if (e.type === "reasoning" || e.type === "content") emitted += e.text.length;
+      }
+      onEach(consumed, emitted);
+    }
+  };
+
+  it("think-open reasoning holds back at most a newline and a partial </think>", () => {
+    fc.assert(
+      fc.property(reasoningText, cuts, (r, at) => {
+        const n = new Normalizer({ reasoning: "think-open" });
+        // "\r\n" + "</think" is the longest run that can still become the boundary.
+        feedAll(n, pieces(r, at), (consumed, emitted) =>
+          expect(consumed - emitted).toBeLessThanOrEqual(9),
+        );
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("the answer after </think> is never held (tools off)", () => {
+    fc.assert(
+      fc.property(text, cuts, (c, at) => {
+        const n = new Normalizer({ reasoning: "think-open" });
+        n.push({ choices: [{ index: 0, delta: { content: "r</think>x" } }] });
+        feedAll(n, pieces(c, at), (consumed, emitted) => expect(emitted).toBe(consumed));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("with tools, the answer holds back at most a partial <tool_call>", () => {
+    fc.assert(
+      fc.property(
+        text.filter((t) => !t.includes("<tool_call>")),
+        cuts,
+        (c, at) => {
+          const n = new Normalizer({ tools: true });
+          n.push({ choices: [{ index: 0, delta: { content: "x" } }] });
+          feedAll(n, pieces(c, at), (consumed, emitted) =>
+            expect(consumed - emitted).toBeLessThanOrEqual("<tool_call".length),
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("n > 1: interleaved choices never share state", () => {
+  it("two think-open choices, chunks interleaved in any order, each gets its own text", () => {
+    fc.assert(
+      fc.property(
+        meantArb,
+        meantArb,
+        cuts,
+        fc.array(fc.boolean(), { maxLength: 40 }),
+        (a, b, at, order) => {
+          const queues = [a, b].map((m) => pieces(`${m.reasoning}\n</think>\n\n${m.content}`, at));
+          const n = new Normalizer({ reasoning: "think-open" });
+          const events: StreamEvent[] = [];
+          let turn = 0;
+          while (queues[0]!.length || queues[1]!.length) {
+            let i = order[turn++ % Math.max(order.length, 1)] ? 1 : 0;
+            if (!queues[i]!.length) i = 1 - i;
+            const content = queues[i]!.shift()!;
+            events.push(...n.push({ choices: [{ index: i, delta: { content } }] }));
+          }
+          events.push(
+            ...n.push({
+              choices: [0, 1].map((index) => ({ index, delta: {}, finish_reason: "stop" })),
+            }),
+          );
+          events.push(...n.done());
+          const broken = invariantViolation(events);
+          if (broken) throw new Error(broken);
+          const { choices } = summarize(events);
+          expect(choices.map((c) => ({ reasoning: c.reasoning, content: c.content }))).toEqual([
+            expectedOf(a),
+            expectedOf(b),
+          ]);
         },
       ),
       { numRuns: RUNS },
