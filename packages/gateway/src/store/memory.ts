@@ -19,6 +19,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const keysByHash = new Map<string, KeyRecord>();
   const hashById = new Map<string, string>();
   const usage = new Map<string, UsageDay>();
+  const batches = new Set<string>();
   const counters = new Map<string, Counter>();
   const leases = new Map<string, Map<string, number>>();
 
@@ -75,7 +76,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         .map(clone);
     },
 
-    async addUsage(deltas: UsageDelta[]) {
+    async addUsage(deltas: UsageDelta[], batchId?: string) {
+      if (batchId !== undefined) {
+        if (batches.has(batchId)) return;
+        batches.add(batchId);
+        // Only the latest ids matter: a batch is resent right after its answer was lost.
+        if (batches.size > 10_000) batches.delete(batches.values().next().value as string);
+      }
       for (const delta of deltas) {
         const id = `${delta.tenant}\u0000${delta.day}`;
         let day = usage.get(id);

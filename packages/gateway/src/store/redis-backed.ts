@@ -86,7 +86,7 @@ export function createRedisBackedStore(options: RedisBackedOptions): Store {
         .filter((r): r is KeyRecord => r !== null && (tenant === undefined || r.tenant === tenant));
     },
 
-    async addUsage(deltas: UsageDelta[]) {
+    async addUsage(deltas: UsageDelta[], batchId?: string) {
       if (deltas.length === 0) return;
       const wire = deltas.map((d) => ({
         tenant: d.tenant,
@@ -101,7 +101,7 @@ export function createRedisBackedStore(options: RedisBackedOptions): Store {
       await runScript(
         client,
         scripts.addUsage,
-        [],
+        batchId ? [`${prefix}usage-batch:${batchId}`] : [],
         [JSON.stringify(wire), `${prefix}usage:`, usageTtl],
       );
     },

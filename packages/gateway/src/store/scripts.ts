@@ -32,10 +32,14 @@ return out
 `);
 
 /**
- * ARGV: deltas JSON, prefix of usage keys, TTL seconds. One hash per tenant and day: totals in
- * "requests", "prompt", …, and per key in "<keyId>|requests", "<keyId>|prompt", ….
+ * KEYS: a marker for this batch (optional). ARGV: deltas JSON, prefix of usage keys, TTL
+ * seconds. One hash per tenant and day: totals in "requests", "prompt", …, and per key in
+ * "<keyId>|requests", "<keyId>|prompt", …. A batch whose marker exists was counted already.
  */
 export const addUsage = script(`
+if KEYS[1] and not redis.call("SET", KEYS[1], "1", "NX", "EX", 86400) then
+  return 0
+end
 local deltas = cjson.decode(ARGV[1])
 local fields = { "requests", "prompt", "completion", "reasoning", "errors" }
 for _, d in ipairs(deltas) do

@@ -99,8 +99,11 @@ export interface Store {
   /** All store keys, or one tenant's. */
   listKeys(tenant?: string): Promise<KeyRecord[]>;
 
-  /** Adds to the per-day counters; one round trip for the whole batch. */
-  addUsage(deltas: UsageDelta[]): Promise<void>;
+  /**
+   * Adds to the per-day counters; one round trip for the whole batch. A batch sent again with
+   * the same `batchId` (its first answer was lost) is counted once.
+   */
+  addUsage(deltas: UsageDelta[], batchId?: string): Promise<void>;
   /** Days from..to inclusive ("YYYY-MM-DD"); days without usage are left out. */
   readUsage(tenant: string, fromDay: string, toDay: string): Promise<UsageDay[]>;
 

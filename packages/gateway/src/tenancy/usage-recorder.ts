@@ -6,7 +6,8 @@ import { utcDay } from "../store/usage-counts.js";
 // tenant, key and day (so the buffer grows with keys, not with requests), and go out with the
 // next write or the next retry once the store answers again. Only if more distinct
 // tenant/key/day entries pile up than maxBuffered are the oldest dropped, and that is logged as
-// an error with the counts lost: nothing is lost silently.
+// an error with the counts lost: nothing is lost silently. A batch already sent is resent as it
+// was, under its id, so a write that landed but whose answer was lost is never counted twice.
 
 /** The usage of one finished request (the pipeline's UsageEvent). */
 export interface UsageEvent {
@@ -37,7 +38,7 @@ export interface UsageRecorder {
   record(ev: UsageEvent): Promise<void>;
   /** Writes what is buffered; resolves when written or when the store refused again. */
   flush(): Promise<void>;
-  /** Entries waiting for the store. */
+  /** Tenant/key/day entries waiting for the store. */
   pending(): number;
   close(): void;
 }
@@ -77,7 +78,7 @@ export function createUsageRecorder(options: UsageRecorderOptions): UsageRecorde
   }
 
   function scheduleRetry(): void {
-    if (closed || retryTimer || queue.size === 0) return;
+    if (closed || retryTimer || pendingCount() === 0) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       void flush();
@@ -86,27 +87,39 @@ export function createUsageRecorder(options: UsageRecorderOptions): UsageRecorde
     (retryTimer as { unref?: () => void }).unref?.();
   }
 
+  // The batch sent last and not confirmed. It is resent as it is, under the same id, so a batch
+  // whose write succeeded but whose answer was lost (a timeout) is counted once.
+  let inFlight: { id: string; deltas: UsageDelta[] } | null = null;
+
   async function drain(): Promise<void> {
-    while (queue.size > 0) {
-      const ids = [...queue.keys()].slice(0, BATCH);
-      const batch = ids.map((id) => queue.get(id)!);
-      for (const id of ids) queue.delete(id);
+    for (;;) {
+      if (!inFlight) {
+        if (queue.size === 0) return;
+        const ids = [...queue.keys()].slice(0, BATCH);
+        inFlight = { id: crypto.randomUUID(), deltas: ids.map((id) => queue.get(id)!) };
+        for (const id of ids) queue.delete(id);
+      }
+      const batch = inFlight;
       try {
         await storeCall("recordUsage", options.storeTimeoutMs ?? 2000, () =>
-          options.store.addUsage(batch),
+          options.store.addUsage(batch.deltas, batch.id),
         );
+        inFlight = null;
       } catch (error) {
-        for (const delta of batch) enqueue(delta);
         log({
           level: "warn",
           msg: "store unavailable: usage kept in memory until it is back",
-          pending: queue.size,
+          pending: pendingCount(),
           error: String(error),
         });
         scheduleRetry();
         return;
       }
     }
+  }
+
+  function pendingCount(): number {
+    return queue.size + (inFlight?.deltas.length ?? 0);
   }
 
   function flush(): Promise<void> {
@@ -133,10 +146,10 @@ export function createUsageRecorder(options: UsageRecorderOptions): UsageRecorde
       // A flush already running picks this entry up before it finishes; wait for it, then make
       // sure (a second pass) in case it had already taken its last batch.
       await flush();
-      if (queue.size > 0 && !retryTimer) await flush();
+      if (pendingCount() > 0 && !retryTimer) await flush();
     },
     flush,
-    pending: () => queue.size,
+    pending: pendingCount,
     close() {
       closed = true;
       clearTimeout(retryTimer);
