@@ -6,13 +6,12 @@ import type { GatewayEnv } from "../env.js";
 import { ApiError, errors } from "../errors/api-error.js";
 import type { Lease } from "../limits/types.js";
 import type { Trace } from "../observability/trace.js";
-import { type ParsedChatRequest, parseChatRequest } from "../pipeline/chat-request.js";
+import { parseChatRequest } from "../pipeline/chat-request.js";
+import { type Connection, connect } from "../pipeline/connect.js";
 import { readJson } from "../pipeline/read-json.js";
-import { type StreamEnd, upstreamEvents } from "../pipeline/upstream-events.js";
-import type { Candidate, PublicModel, Router } from "../router/index.js";
-import { type Connected, callUpstream } from "../upstream/call.js";
-import { noTargets } from "../upstream/error-map.js";
-import { upstreamBody } from "../upstream/request-body.js";
+import { settler } from "../pipeline/settle.js";
+import { upstreamEvents } from "../pipeline/upstream-events.js";
+import type { PublicModel, Router } from "../router/index.js";
 
 export interface ChatCompletionsDeps {
   config: Config;
@@ -60,50 +59,32 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
       lease = admitted.lease;
     }
 
-    const finish = (end: StreamEnd | null) => {
-      const tokens = end?.tokens;
-      if (end) {
-        trace.outcome = end.outcome;
-        trace.errorCode = end.error?.code ?? null;
-      }
-      if (tokens) {
-        trace.promptTokens = tokens.promptTokens;
-        trace.completionTokens = tokens.completionTokens;
-        trace.reasoningTokens = tokens.reasoningTokens;
-        trace.usageEstimated = tokens.estimated;
-      }
-      const settled = lease?.settle(tokens ?? null).catch(noop);
-      const recorded = deps.tenancy
-        ?.recordUsage({
-          requestId: trace.requestId,
-          tenant: principal.tenant,
-          keyId: principal.keyId,
-          model: model.name,
-          backend: trace.backend ?? null,
-          promptTokens: tokens?.promptTokens ?? 0,
-          completionTokens: tokens?.completionTokens ?? 0,
-          reasoningTokens: tokens?.reasoningTokens ?? 0,
-          estimated: tokens?.estimated ?? true,
-          error: end?.outcome !== "done",
-          at: deps.now(),
-        })
-        .catch(noop);
-      if (settled || recorded) {
-        const waitUntil = deps.waitUntil ?? executionWaitUntil(c);
-        waitUntil?.(Promise.all([settled, recorded]));
-      }
-    };
-
-    let connected: { conn: Connected; candidate: Candidate };
+    const finish = settler({
+      c,
+      trace,
+      model: model.name,
+      lease,
+      tenancy: deps.tenancy,
+      now: deps.now,
+      waitUntil: deps.waitUntil,
+    });
+    let connection: Connection;
     try {
-      connected = await connect(deps, request, model, principal, trace, c.req.raw.signal);
+      connection = await connect(
+        deps.router,
+        deps.fetch,
+        request.body,
+        model,
+        principal,
+        trace,
+        c.req.raw.signal,
+      );
     } catch (err) {
       finish(null);
       throw err;
     }
-    const { conn, candidate } = connected;
+    const { conn, candidate, attemptEnded } = connection;
     trace.backend = candidate.upstream.name;
-    const attemptEnded = deps.router.begin?.(candidate);
 
     let resolveFinished = noop;
     trace.finished = new Promise<void>((resolve) => {
@@ -147,48 +128,6 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     if (!result.ok) throw new ApiError(result.status ?? 502, result.error, headers);
     return c.json(result.completion, 200, headers);
   };
-}
-
-/** Workers hand each request an execution context; work after the response belongs there. */
-function executionWaitUntil(c: Context<GatewayEnv>): ((p: Promise<unknown>) => void) | undefined {
-  try {
-    const ctx = c.executionCtx;
-    return (p) => ctx.waitUntil(p);
-  } catch {
-    return undefined; // Node: no execution context, promises simply run
-  }
-}
-
-/** Tries the router's candidates in order until one sends its first bytes. */
-async function connect(
-  deps: ChatCompletionsDeps,
-  request: ParsedChatRequest,
-  model: PublicModel,
-  principal: GatewayEnv["Variables"]["principal"],
-  trace: Trace,
-  signal: AbortSignal,
-): Promise<{ conn: Connected; candidate: Candidate }> {
-  const candidates = deps.router.plan(model, principal);
-  if (candidates.length === 0) throw noTargets(model.name);
-  let lastError: ApiError | undefined;
-  for (const candidate of candidates) {
-    trace.attempts++;
-    const upstream = candidate.upstream;
-    const body = upstreamBody(request.body, upstream, {
-      model: candidate.model,
-      historyReasoning: model.config.historyReasoning ?? upstream.historyReasoning,
-    });
-    const headers = { ...upstream.headers, "x-request-id": trace.requestId };
-    const started = performance.now();
-    const result = await callUpstream(deps.fetch, upstream, headers, JSON.stringify(body), signal);
-    // Every attempt's wait counts as upstream time, not the gateway's.
-    trace.upstreamMs = (trace.upstreamMs ?? 0) + performance.now() - started;
-    if (result.ok) return { conn: result, candidate };
-    trace.backend = upstream.name;
-    lastError = result.error;
-    if (!result.retryable) break;
-  }
-  throw lastError ?? noTargets(model.name);
 }
 
 async function aggregate(events: ReadableStream<StreamEvent>, aggregator: Aggregator) {
