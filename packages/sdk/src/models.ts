@@ -21,32 +21,40 @@ export class Models {
   async list(options: RequestOptions = {}): Promise<Model[]> {
     const controller = new AbortController();
     linkSignal(options.signal, controller);
-    const { response, attempt } = await send(
-      this.#config,
-      { method: "GET", path: "/models", accept: "application/json" },
-      options,
-      controller.signal,
-    );
     try {
-      const body = (await response.json()) as { data?: unknown };
-      if (!Array.isArray(body?.data)) {
-        throw new ThinkgateError("GET /models answered without a data array.", {
-          status: response.status,
-          headers: response.headers,
-          error: { type: "invalid_response_error", code: "invalid_response" },
-        });
+      const { response, attempt } = await send(
+        this.#config,
+        { method: "GET", path: "/models", accept: "application/json" },
+        options,
+        controller.signal,
+      );
+      try {
+        return await readModels(response);
+      } catch (error) {
+        throw error instanceof ThinkgateError ? error : attempt.errorFor(error);
+      } finally {
+        attempt.dispose();
       }
-      return body.data as Model[];
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw attempt.errorFor(error);
-      throw new ThinkgateError("GET /models answered with invalid JSON.", {
-        status: response.status,
-        headers: response.headers,
-        error: { type: "invalid_response_error", code: "invalid_response" },
-      });
     } finally {
-      attempt.dispose();
       controller.abort(); // detaches the link to the caller's signal
     }
   }
+}
+
+async function readModels(response: Response): Promise<Model[]> {
+  const invalid = (what: string) =>
+    new ThinkgateError(`GET /models answered ${what}.`, {
+      status: response.status,
+      headers: response.headers,
+      error: { type: "invalid_response_error", code: "invalid_response" },
+    });
+  let body: { data?: unknown };
+  try {
+    body = (await response.json()) as { data?: unknown };
+  } catch (error) {
+    if (error instanceof SyntaxError) throw invalid("with invalid JSON");
+    throw error;
+  }
+  if (!Array.isArray(body?.data)) throw invalid("without a data array");
+  return body.data as Model[];
 }

@@ -51,8 +51,8 @@ export async function send(
   for (let retry = 0; ; retry++) {
     const attempt = new Attempt(signal, options.timeout ?? config.timeout);
     attempt.arm();
-    let failure: ThinkgateError;
     let response: Response | undefined;
+    let failure: ThinkgateError;
     try {
       response = await config.fetch(url, {
         method: request.method,
@@ -60,20 +60,14 @@ export async function send(
         body,
         signal: attempt.signal,
       });
+      if (response.ok) return { response, attempt };
+      failure = await errorFromResponse(response);
     } catch (error) {
       failure = attempt.errorFor(error);
     }
-    if (response?.ok) return { response, attempt };
-    if (response) {
-      try {
-        failure = await errorFromResponse(response);
-      } catch (error) {
-        failure = attempt.errorFor(error);
-      }
-    }
     attempt.dispose();
     const retryable = response ? isRetryableStatus(response.status) : true;
-    if (failure! instanceof APIUserAbortError || !retryable || retry >= maxRetries) throw failure!;
+    if (failure instanceof APIUserAbortError || !retryable || retry >= maxRetries) throw failure;
     try {
       await sleep(retryDelayMs(retry, response?.headers), signal);
     } catch {

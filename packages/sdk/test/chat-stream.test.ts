@@ -71,6 +71,16 @@ describe("ChatStream", () => {
     expect((await stream.final()).toolCalls).toHaveLength(1);
   });
 
+  it(".reasoning and .content can also be read at the same time", async () => {
+    const stream = new ChatStream(from(script));
+    const [reasoning, content] = await Promise.all([
+      collect(stream.reasoning),
+      collect(stream.content),
+    ]);
+    expect(reasoning.join("")).toBe("Let me think.");
+    expect(content.join("")).toBe("It is 42.");
+  });
+
   it("a second iteration is refused with a clear message", async () => {
     const stream = new ChatStream(from(script));
     await collect(stream);

@@ -1,5 +1,6 @@
 // Retries, timeouts and aborts against a real HTTP server: what is retried (only before the
 // first byte), how long it waits, and that the connection really closes when the caller leaves.
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   APIConnectionError,
@@ -231,6 +232,21 @@ describe("aborts", () => {
     for await (const ev of stream) if (ev.type === "reasoning") break;
     expect(await server.hits[0]!.closed).toBe(true);
     await expect(stream.final()).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it("a long-lived signal collects no listeners from finished or failed requests", async () => {
+    server = await serve((req, res) =>
+      req.url?.endsWith("/models") ? sendError(res, 404) : sendSSE(res, okStream),
+    );
+    const controller = new AbortController();
+    const client = tg();
+    for (let i = 0; i < 5; i++) {
+      await client.chat.create(params, { signal: controller.signal });
+      const stream = client.chat.stream(params, { signal: controller.signal });
+      for await (const _ of stream) break;
+      await client.models.list({ signal: controller.signal }).catch(() => {});
+    }
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
   it("an already-aborted signal never sends the request", async () => {
