@@ -219,3 +219,25 @@ describe("bounded buffers", () => {
     expect(texts(n.push(content("more")))).toEqual(["c:more"]);
   });
 });
+
+describe("SSENormalizer", () => {
+  it("an endless event becomes an error event, and later bytes are ignored", async () => {
+    const { MAX_EVENT_CHARS } = await import("../src/sse-decoder.js");
+    const { SSENormalizer } = await import("../src/index.js");
+    const sse = new SSENormalizer();
+    const enc = new TextEncoder();
+    const first = sse.feed(
+      enc.encode('data: {"choices":[{"index":0,"delta":{"content":"A"}}]}\n\n'),
+    );
+    expect(texts(first)).toEqual(["c:A"]);
+    const failed = sse.feed(enc.encode(`data: ${"x".repeat(MAX_EVENT_CHARS)}`));
+    expect(failed.at(-1)).toMatchObject({
+      type: "error",
+      status: 502,
+      error: { code: "event_too_large" },
+    });
+    expect(sse.ended).toBe(true);
+    expect(sse.feed(enc.encode("data: [DONE]\n\n"))).toEqual([]);
+    expect(sse.end()).toEqual([]);
+  });
+});
