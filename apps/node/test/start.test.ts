@@ -14,9 +14,9 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
-/** Runs `pnpm start`'s entry (src/main.ts) the way the package script does. */
-function start(env: Record<string, string>) {
-  const child = spawn(tsx, ["src/main.ts"], {
+/** Runs `pnpm start`'s entry (src/main.ts), or `pnpm dev`'s, the way the package scripts do. */
+function start(env: Record<string, string>, entry = "src/main.ts") {
+  const child = spawn(tsx, [entry], {
     cwd: appDir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -105,6 +105,31 @@ describe("pnpm start", () => {
     const url = await proc.listening;
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "tg-from-env-123", maxRetries: 0 });
     expect((await client.models.list()).data.map((m) => m.id)).toEqual(["qwq-32b"]);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  }, 20_000);
+
+  it("pnpm dev streams QwQ-style reasoning from the emulator through the gateway", async () => {
+    const proc = start({}, "src/dev.ts");
+    const url = await proc.listening;
+    expect(proc.output().stderr).toContain("curl");
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "any", maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: "qwq-32b",
+      stream: true,
+      messages: [{ role: "user", content: "9.9 or 9.11?" }],
+    });
+    let reasoning = "";
+    let content = "";
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as
+        | { reasoning_content?: string | null; content?: string | null }
+        | undefined;
+      reasoning += delta?.reasoning_content ?? "";
+      content += delta?.content ?? "";
+    }
+    expect(reasoning.length).toBeGreaterThan(20);
+    expect(content.length).toBeGreaterThan(5);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
   }, 20_000);
