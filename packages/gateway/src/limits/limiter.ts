@@ -8,8 +8,8 @@ import type { AdmitRequest, AdmitResult, Lease, Limiter, SettledUsage } from "./
 // - rpm: @upstash/ratelimit's sliding window, cost 1 (a full window counts nothing).
 // - tpm: the same sliding window counters, reserving the request's estimate all-or-nothing at
 //   admission (store.reserve), settled with the real usage (reasoning included) at the end.
-// - concurrency: leases in the store that the request releases when it ends, and that expire on
-//   their own (leaseTtlMs) if the instance holding them dies.
+// - concurrency: leases in the store that the request releases when it ends, renewed while it
+//   runs, and that expire on their own (leaseTtlMs) if the instance holding them dies.
 //
 // The three checks go to the store together (one pipelined round trip). If any says no, what
 // the others counted is refunded before answering: a rejected request never counts.
@@ -101,6 +101,21 @@ export function createLimiter(options: LimiterOptions): Limiter {
       return { ok: false, ...refused, headers };
     }
 
+    // A reasoning stream can outlive the lease TTL: while the request runs, its lease is renewed
+    // (re-acquiring an id it holds only moves its expiry). If this instance dies, so does the
+    // timer, and the lease expires on its own.
+    const renewal = concurrency
+      ? setInterval(
+          () => {
+            storeCall("renew", timeoutMs, () =>
+              store.acquireLease(leaseSet, concurrency, req.requestId, leaseTtlMs),
+            ).catch(() => {});
+          },
+          Math.max(10, leaseTtlMs / 2),
+        )
+      : undefined;
+    (renewal as { unref?: () => void } | undefined)?.unref?.();
+
     let settled = false;
     return {
       ok: true,
@@ -109,6 +124,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
         async settle(usage: SettledUsage | null) {
           if (settled) return;
           settled = true;
+          clearInterval(renewal);
           // Without usage (aborted before the upstream reported it) the reservation stands.
           const correction =
             usage && tpm ? usage.promptTokens + usage.completionTokens - reserved : 0;

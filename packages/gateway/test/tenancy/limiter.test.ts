@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatDuration } from "../../src/limits/headers.js";
 import { createLimiter } from "../../src/limits/limiter.js";
 import type { AdmitResult, Lease } from "../../src/limits/types.js";
-import type { Limits, Principal } from "../../src/store/types.js";
+import type { Limits, Principal, Store } from "../../src/store/types.js";
 import { STORE_TYPES, useStores } from "./stores.js";
 
 const stores = useStores();
@@ -99,12 +99,37 @@ describe.each(STORE_TYPES)("limiter on the %s store", (type) => {
     expect((await admitWith(limiter, p)).ok).toBe(false);
   });
 
-  it("concurrency: a lease never released expires on its own", async () => {
-    const limiter = createLimiter({ store: await stores.make(type), leaseTtlMs: 40 });
+  it("concurrency: the lease of an instance that died expires on its own", async () => {
+    const store = await stores.make(type);
+    // The instance that dies: after admission it never reaches the store again (no settle, no
+    // renewal), as when its process is killed.
+    let dead = false;
+    const doomed: Store = Object.fromEntries(
+      Object.entries(store).map(([name, value]) => [
+        name,
+        typeof value === "function"
+          ? (...args: unknown[]) =>
+              dead ? Promise.reject(new Error("instance gone")) : value.apply(store, args)
+          : value,
+      ]),
+    ) as unknown as Store;
+    const dying = createLimiter({ store: doomed, leaseTtlMs: 60, onStoreDown: "closed" });
+    const survivor = createLimiter({ store, leaseTtlMs: 60 });
     const p = principal({ concurrency: 1 });
-    leaseOf(await admitWith(limiter, p)); // its instance "dies": never settled
+    leaseOf(await admitWith(dying, p));
+    dead = true;
+    expect((await admitWith(survivor, p)).ok).toBe(false);
+    await new Promise((r) => setTimeout(r, 120));
+    leaseOf(await admitWith(survivor, p));
+  });
+
+  it("concurrency: a running request's lease is renewed past its TTL until settled", async () => {
+    const limiter = createLimiter({ store: await stores.make(type), leaseTtlMs: 60 });
+    const p = principal({ concurrency: 1 });
+    const running = leaseOf(await admitWith(limiter, p));
+    await new Promise((r) => setTimeout(r, 200));
     expect((await admitWith(limiter, p)).ok).toBe(false);
-    await new Promise((r) => setTimeout(r, 70));
+    await running.settle(null);
     leaseOf(await admitWith(limiter, p));
   });
 
