@@ -1,6 +1,6 @@
 /**
  * One try at one backend, as it appears in the request's log line (in order). `skipped` means
- * the backend was passed over without a request: open circuit, Retry-After pause, or full.
+ * the backend was passed over without a request: open circuit, its Retry-After, or full.
  */
 export interface AttemptRecord {
   backend: string;

@@ -4,7 +4,7 @@
 // remaining attempts of a burst; on Node it spares every request for the whole cooldown.
 
 export interface BreakerOptions {
-  /** Consecutive failures that open the circuit. */
+  /** Consecutive failed requests that open the circuit. */
   failureThreshold: number;
   /** How long an open circuit refuses requests before one probe may try again. */
   cooldownMs: number;
@@ -15,16 +15,12 @@ export interface BreakerOptions {
 export type BreakerState = "closed" | "open" | "half-open";
 
 /** May a request go to this backend now? A probe must report back (success/failure/abandon). */
-export type Admission =
-  | { allowed: true; probe: boolean }
-  | { allowed: false; reason: "circuit_open" | "paused"; retryAt: number };
+export type Admission = { allowed: true; probe: boolean } | { allowed: false; retryAt: number };
 
 interface Circuit {
   failures: number;
   /** Open until then (epoch ms); 0 when closed. */
   openUntil: number;
-  /** A 429's Retry-After: refused until then, without counting as a failure. */
-  pausedUntil: number;
   /** The one request allowed through a half-open circuit, started at (epoch ms); 0 if none. */
   probeSince: number;
 }
@@ -40,7 +36,7 @@ export class CircuitBreakers {
   #circuit(backend: string): Circuit {
     let circuit = this.#circuits.get(backend);
     if (!circuit) {
-      circuit = { failures: 0, openUntil: 0, pausedUntil: 0, probeSince: 0 };
+      circuit = { failures: 0, openUntil: 0, probeSince: 0 };
       this.#circuits.set(backend, circuit);
     }
     return circuit;
@@ -56,17 +52,12 @@ export class CircuitBreakers {
     const c = this.#circuits.get(backend);
     if (!c) return { allowed: true, probe: false };
     const now = this.#options.now();
-    if (now < c.pausedUntil) return { allowed: false, reason: "paused", retryAt: c.pausedUntil };
     if (c.openUntil === 0) return { allowed: true, probe: false };
-    if (now < c.openUntil) return { allowed: false, reason: "circuit_open", retryAt: c.openUntil };
+    if (now < c.openUntil) return { allowed: false, retryAt: c.openUntil };
     // Half-open: exactly one probe at a time. A probe that never reported (a bug, a crash
     // between admit and report) stops blocking after another cooldown.
     if (c.probeSince !== 0 && now - c.probeSince < this.#options.cooldownMs) {
-      return {
-        allowed: false,
-        reason: "circuit_open",
-        retryAt: c.probeSince + this.#options.cooldownMs,
-      };
+      return { allowed: false, retryAt: c.probeSince + this.#options.cooldownMs };
     }
     c.probeSince = now;
     return { allowed: true, probe: true };
@@ -81,7 +72,10 @@ export class CircuitBreakers {
     c.probeSince = 0;
   }
 
-  /** The backend failed before its first event: count it; a failed probe reopens at once. */
+  /**
+   * A request found the backend failing before its first event (the failover reports once per
+   * request, however often it retried): count it; a failed probe reopens at once.
+   */
   failure(backend: string): void {
     const c = this.#circuit(backend);
     const now = this.#options.now();
@@ -97,11 +91,5 @@ export class CircuitBreakers {
   abandon(backend: string): void {
     const c = this.#circuits.get(backend);
     if (c) c.probeSince = 0;
-  }
-
-  /** The backend said 429 with Retry-After: refuse it until then; it is busy, not broken. */
-  pause(backend: string, untilMs: number): void {
-    const c = this.#circuit(backend);
-    c.pausedUntil = Math.max(c.pausedUntil, untilMs);
   }
 }

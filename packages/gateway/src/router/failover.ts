@@ -12,6 +12,8 @@ export interface RetryPolicy {
   budgetMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** The longest Retry-After waited out here; a longer one's 429 goes back to the client. */
+  maxRetryAfterMs: number;
 }
 
 /** Something the failover may try: a backend, and its in-flight limit if it has one. */
@@ -61,9 +63,9 @@ const unheld: Slot = { release() {} };
 /**
  * Tries candidates in order until one produces its first event. A failure before that moves
  * on to the next target; a target already tried is retried only after a full-jitter backoff,
- * and a 429's Retry-After is honoured while the budget lasts. Open circuits, paused and full
- * backends are passed over at no cost. Nothing here retries once the client has been sent
- * anything: the caller commits the response only after this returns.
+ * or, after a 429, not before its Retry-After (waited out here only when it is short). Open
+ * circuits and full backends are passed over at no cost. Nothing here retries once the client
+ * has been sent anything: the caller commits the response only after this returns.
  */
 export async function failover<C extends FailoverCandidate, T>(
   options: FailoverOptions<C, T>,
@@ -71,11 +73,14 @@ export async function failover<C extends FailoverCandidate, T>(
   const { candidates, breakers, retry, now } = options;
   const deadline = now() + retry.budgetMs;
   const tried = new Set<C>();
+  /** Backends this request already counted against their breaker: once per request. */
+  const counted = new Set<string>();
+  /** This request's Retry-After per candidate. */
+  const notBefore = new Map<C, number>();
   const failures: { backend: string; error: ApiError }[] = [];
   let made = 0;
   let retries = 0;
   let waits = 0;
-  let pausedUntil = Number.POSITIVE_INFINITY;
   let reopensAt = Number.POSITIVE_INFINITY;
   let fullSkips = 0;
   const exhausted = () =>
@@ -83,7 +88,7 @@ export async function failover<C extends FailoverCandidate, T>(
       failures,
       candidates.some((c) => !tried.has(c)),
       fullSkips,
-      Math.min(pausedUntil, reopensAt),
+      Math.min(reopensAt, ...notBefore.values()),
       now(),
     );
 
@@ -94,12 +99,15 @@ export async function failover<C extends FailoverCandidate, T>(
     let attemptedThisPass = false;
     for (const candidate of candidates) {
       if (made >= retry.maxAttempts) break;
+      if ((notBefore.get(candidate) ?? 0) > now()) {
+        skip(candidate.backend, "retry_after");
+        continue;
+      }
       const admission = breakers.admit(candidate.backend);
       if (!admission.allowed) {
-        // Only a Retry-After is worth waiting for; an open circuit means "broken": fail fast.
-        if (admission.reason === "paused") pausedUntil = Math.min(pausedUntil, admission.retryAt);
-        else reopensAt = Math.min(reopensAt, admission.retryAt);
-        skip(candidate.backend, admission.reason);
+        // Broken, as far as this instance knows: fail fast rather than wait for the cooldown.
+        reopensAt = Math.min(reopensAt, admission.retryAt);
+        skip(candidate.backend, "circuit_open");
         continue;
       }
       const giveBack = () => {
@@ -168,21 +176,25 @@ export async function failover<C extends FailoverCandidate, T>(
       }
       failures.push({ backend: candidate.backend, error });
       if (error.status === 429) {
-        // Busy, not broken: wait out its Retry-After (or a second) without opening the circuit.
+        // Busy, not broken: not again before its Retry-After (a second if it gave none).
         giveBack();
-        breakers.pause(candidate.backend, now() + (outcome.retryAfterMs ?? 1000));
-      } else {
+        notBefore.set(candidate, now() + (outcome.retryAfterMs ?? 1000));
+      } else if (!counted.has(candidate.backend)) {
+        counted.add(candidate.backend);
         breakers.failure(candidate.backend);
+      } else {
+        giveBack();
       }
     }
     if (made >= retry.maxAttempts) break;
     if (!attemptedThisPass) {
-      // Everything was passed over. If a backend's Retry-After runs out within the budget, wait
-      // for it (honouring it, rather than hammering); else give up now.
-      if (pausedUntil === Number.POSITIVE_INFINITY || pausedUntil >= deadline) break;
-      if (waits++ >= retry.maxAttempts) break;
-      await options.sleep(Math.max(0, pausedUntil - now()));
-      pausedUntil = Number.POSITIVE_INFINITY;
+      // Everything was passed over. A short Retry-After that ends within the budget is waited
+      // out; a long one goes back to the client, whose own retry logic can wait without
+      // holding a connection open.
+      const resume = Math.min(...[...notBefore.values()].filter((t) => t > now()));
+      if (!Number.isFinite(resume) || resume >= deadline) break;
+      if (resume - now() > retry.maxRetryAfterMs || waits++ >= retry.maxAttempts) break;
+      await options.sleep(resume - now());
       reopensAt = Number.POSITIVE_INFINITY;
       fullSkips = 0;
     }

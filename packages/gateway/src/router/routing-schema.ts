@@ -13,11 +13,19 @@ export const retrySchema = z.strictObject({
   /** Full-jitter backoff before retrying a backend already tried in the same request. */
   backoffBaseMs: positiveInt.default(250),
   backoffMaxMs: positiveInt.default(4_000),
+  /**
+   * A 429's Retry-After up to this long is waited out by the gateway; a longer one is passed
+   * to the client (429 with Retry-After), whose SDK can wait without a connection held open.
+   */
+  maxRetryAfterMs: positiveInt.default(2_000),
 });
 
 export const breakerSchema = z.strictObject({
-  /** Consecutive failures (before the first event) that open a backend's circuit. */
-  failureThreshold: positiveInt.default(3),
+  /**
+   * Consecutive requests that found a backend failing before its first event (retries within
+   * one request count once) that open its circuit.
+   */
+  failureThreshold: positiveInt.default(5),
   /** How long an open circuit passes the backend over before one probe request may try it. */
   cooldownMs: positiveInt.default(30_000),
 });

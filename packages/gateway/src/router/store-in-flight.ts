@@ -7,6 +7,8 @@ export interface StoreInFlightOptions {
    * mid-stream cannot hold a backend's capacity forever.
    */
   leaseTtlMs?: number;
+  /** A store answer slower than this counts as a failure. Default 1000 ms. */
+  storeTimeoutMs?: number;
   /** Called when the store fails; the request goes ahead as if there were room. */
   onStoreError?: (error: unknown) => void;
 }
@@ -22,6 +24,7 @@ const storeKey = (backend: string) => `inflight:${backend}`;
  */
 export function storeInFlight(store: Store, options: StoreInFlightOptions = {}): InFlight {
   const ttlMs = options.leaseTtlMs ?? defaultTtlMs;
+  const timeoutMs = options.storeTimeoutMs ?? 1000;
   const onError = options.onStoreError ?? (() => {});
   const unheld: Slot = { release() {} };
 
@@ -30,7 +33,7 @@ export function storeInFlight(store: Store, options: StoreInFlightOptions = {}):
       const leaseId = crypto.randomUUID();
       const id = storeKey(backend);
       try {
-        const result = await store.acquireLease(id, limit, leaseId, ttlMs);
+        const result = await withTimeout(store.acquireLease(id, limit, leaseId, ttlMs), timeoutMs);
         if (!result.ok) return null;
       } catch (error) {
         onError(error);
@@ -53,4 +56,12 @@ export function storeInFlight(store: Store, options: StoreInFlightOptions = {}):
       };
     },
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -41,6 +41,7 @@ function setup(options: { retry?: Partial<RetryPolicy>; threshold?: number } = {
     budgetMs: 60_000,
     backoffBaseMs: 100,
     backoffMaxMs: 1_000,
+    maxRetryAfterMs: 5_000,
     ...options.retry,
   };
   const run = (candidates: FailoverCandidate[], script: Script, attemptMs = 10) =>
@@ -153,7 +154,7 @@ describe("failover", () => {
     expect(t.breakers.state("gpu")).toBe("closed");
     expect(t.log.map((r) => r.code ?? r.outcome)).toEqual([
       "upstream_rate_limited",
-      "paused",
+      "retry_after",
       "served",
     ]);
   });
@@ -163,6 +164,38 @@ describe("failover", () => {
     const served = await t.run([gpu, cloud], { gpu: [fail(429, "upstream_rate_limited", 5_000)] });
     expect(served.value).toBe("cloud");
     expect(t.sleeps).toEqual([]);
+  });
+
+  it("a Retry-After longer than worth waiting for: the 429 goes back to the client at once", async () => {
+    const t = setup({ retry: { maxRetryAfterMs: 2_000 } });
+    const err = (await t
+      .run([gpu], { gpu: [fail(429, "upstream_rate_limited", 7_000)] })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(429);
+    expect(t.calls).toEqual(["gpu"]);
+    expect(t.sleeps).toEqual([]);
+  });
+
+  it("a Retry-After is this request's: the next request tries the backend again", async () => {
+    const t = setup({ retry: { maxRetryAfterMs: 1_000 } });
+    await t.run([gpu], { gpu: [fail(429, "upstream_rate_limited", 7_000)] }).catch(() => {});
+    const served = await t.run([gpu], {});
+    expect(served.value).toBe("gpu");
+    expect(t.breakers.state("gpu")).toBe("closed");
+  });
+
+  it("retries within one request count once against the breaker", async () => {
+    const t = setup({ threshold: 2 });
+    const thrice = () => [
+      fail(502, "upstream_error"),
+      fail(502, "upstream_error"),
+      fail(502, "upstream_error"),
+    ];
+    await t.run([gpu], { gpu: thrice() }).catch(() => {});
+    expect(t.calls).toHaveLength(3);
+    expect(t.breakers.state("gpu")).toBe("closed");
+    await t.run([gpu], { gpu: thrice() }).catch(() => {});
+    expect(t.breakers.state("gpu")).toBe("open");
   });
 
   it("a Retry-After beyond the budget: the 429 goes back to the client at once", async () => {
@@ -282,7 +315,13 @@ describe("failover", () => {
         candidates: [{ backend: "gpu", capacity: 1 }],
         breakers,
         inFlight,
-        retry: { maxAttempts: 3, budgetMs: 60_000, backoffBaseMs: 1, backoffMaxMs: 1 },
+        retry: {
+          maxAttempts: 3,
+          budgetMs: 60_000,
+          backoffBaseMs: 1,
+          backoffMaxMs: 1,
+          maxRetryAfterMs: 1,
+        },
         now: t.clock.now,
         random: Math.random,
         sleep: async () => {},

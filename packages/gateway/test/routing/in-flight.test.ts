@@ -86,4 +86,19 @@ describe("storeInFlight", () => {
     slot!.release();
     expect(errors).toHaveLength(1);
   });
+
+  it("does not wait on a store that hangs: past its timeout the request goes ahead", async () => {
+    const errors: unknown[] = [];
+    const hanging = {
+      acquireLease: () => new Promise(() => {}),
+      releaseLease: () => Promise.resolve(),
+    } as unknown as Store;
+    const inFlight = storeInFlight(hanging, {
+      storeTimeoutMs: 30,
+      onStoreError: (e) => errors.push(e),
+    });
+    const slot = await inFlight.acquire("gpu", 1);
+    expect(slot).not.toBeNull();
+    expect(String(errors[0])).toContain("within 30 ms");
+  });
 });
