@@ -94,7 +94,10 @@ function parseCall(body: string): ExtractedToolCall | null {
     return null;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
-  const { name, arguments: args } = value as { name?: unknown; arguments?: unknown };
+  const call = value as { name?: unknown; arguments?: unknown; parameters?: unknown };
+  const name = call.name;
+  // Some Hermes-style templates say "parameters" where QwQ's says "arguments".
+  const args = call.arguments !== undefined ? call.arguments : call.parameters;
   if (typeof name !== "string" || name.length === 0) return null;
   const argumentsText =
     typeof args === "string" ? args : args === undefined ? "{}" : JSON.stringify(args);

@@ -201,6 +201,17 @@ describe("tool calls", () => {
     expect(events.at(-1)).toEqual({ type: "finish", choice: 0, reason: "length" });
   });
 
+  it('"parameters" is read where a template says it instead of "arguments"', () => {
+    const n = new Normalizer({ tools: true });
+    const events = n.push(
+      content('<tool_call>{"name":"f","parameters":{"q":"x"}}</tool_call>', "stop"),
+    );
+    expect(events.find((e) => e.type === "tool_call")).toMatchObject({
+      name: "f",
+      arguments: '{"q":"x"}',
+    });
+  });
+
   it("JSON without a name is not a call", () => {
     const n = new Normalizer({ tools: true });
     const events = [...n.push(content('<tool_call>{"arguments":{}}</tool_call>', "stop"))];
