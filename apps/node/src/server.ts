@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp, type GatewayDeps } from "@thinkgate/gateway";
@@ -5,7 +6,11 @@ import { createApp, type GatewayDeps } from "@thinkgate/gateway";
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `graceMs`, then
+   * closes what is left (their upstream requests are aborted with them).
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface ServerOptions extends GatewayDeps {
@@ -33,11 +38,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
-    close: () =>
+    close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Streams in flight end now: their upstream requests are aborted with them.
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        const http = server as Partial<
+          Pick<Server, "closeAllConnections" | "closeIdleConnections">
+        >;
+        const cut = setTimeout(() => http.closeAllConnections?.(), graceMs);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        http.closeIdleConnections?.();
+        if (graceMs === 0) http.closeAllConnections?.();
       }),
   };
 }

@@ -1,5 +1,8 @@
 import type { RunningServer } from "./server.js";
 
+/** How long streams in flight may go on after SIGINT/SIGTERM (SHUTDOWN_GRACE_MS). */
+const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+
 /** Graceful shutdown on SIGINT/SIGTERM; a second signal exits at once. */
 export function stopOnSignals(server: RunningServer, onStopped?: () => Promise<void>): void {
   let stopping = false;
@@ -8,7 +11,7 @@ export function stopOnSignals(server: RunningServer, onStopped?: () => Promise<v
     stopping = true;
     process.stderr.write(`thinkgate: ${signal}, shutting down\n`);
     server
-      .close()
+      .close(Number.isFinite(graceMs) && graceMs >= 0 ? graceMs : 10_000)
       .then(() => onStopped?.())
       .then(
         () => process.exit(0),
