@@ -223,6 +223,7 @@ describe("the HTTP API through app.request()", () => {
     const app = createApp({ config, fetch: sseUpstream([]) });
     const denied = await post(app, { ...hello, model: "denied" });
     expect(denied.status).toBe(502);
+    expect(denied.headers.get("x-thinkgate-backend")).toBe("denied");
     const deniedText = await denied.text();
     expect(deniedText).toContain("upstream_auth_failed");
     expect(deniedText).not.toMatch(/sk-|denied\.test/);

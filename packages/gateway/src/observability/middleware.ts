@@ -19,6 +19,10 @@ export function observe(
     c.set("trace", trace);
     await next();
     c.res.headers.set("x-request-id", trace.requestId);
+    // Upstream failures too say which backend answered last: the first thing an operator asks.
+    if (trace.backend && !c.res.headers.has("x-thinkgate-backend")) {
+      c.res.headers.set("x-thinkgate-backend", trace.backend);
+    }
     if (!log) return;
     const status = c.res.status;
     const write = () => log(logLine(c.req.method, c.req.path, status, trace));
