@@ -16,7 +16,10 @@ export interface ThinkgateErrorInit {
   cause?: unknown;
 }
 
+// Every class names itself with a string literal: minifiers rename classes, and `error.name`
+// must still say "RateLimitError" in a minified app.
 export class ThinkgateError extends Error {
+  override name = "ThinkgateError";
   /** HTTP status; undefined for errors without a response (connection, timeout, abort, in-band). */
   readonly status: number | undefined;
   readonly code: string | null;
@@ -28,7 +31,6 @@ export class ThinkgateError extends Error {
 
   constructor(message: string, init: ThinkgateErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
     this.status = init.status;
     // Some servers send numbers here (vLLM's `"code": 500`): keep the documented string type.
     this.code = stringOrNull(init.error?.code);
@@ -39,14 +41,27 @@ export class ThinkgateError extends Error {
   }
 }
 
-export class BadRequestError extends ThinkgateError {}
-export class AuthenticationError extends ThinkgateError {}
-export class PermissionDeniedError extends ThinkgateError {}
-export class NotFoundError extends ThinkgateError {}
-export class ConflictError extends ThinkgateError {}
-export class InternalServerError extends ThinkgateError {}
+export class BadRequestError extends ThinkgateError {
+  override name = "BadRequestError";
+}
+export class AuthenticationError extends ThinkgateError {
+  override name = "AuthenticationError";
+}
+export class PermissionDeniedError extends ThinkgateError {
+  override name = "PermissionDeniedError";
+}
+export class NotFoundError extends ThinkgateError {
+  override name = "NotFoundError";
+}
+export class ConflictError extends ThinkgateError {
+  override name = "ConflictError";
+}
+export class InternalServerError extends ThinkgateError {
+  override name = "InternalServerError";
+}
 
 export class RateLimitError extends ThinkgateError {
+  override name = "RateLimitError";
   /** Seconds the server asked to wait (`Retry-After`), if it said. */
   readonly retryAfter: number | undefined;
   constructor(message: string, init: ThinkgateErrorInit = {}) {
@@ -56,15 +71,19 @@ export class RateLimitError extends ThinkgateError {
 }
 
 /** The server could not be reached, or the connection broke before a response. */
-export class APIConnectionError extends ThinkgateError {}
+export class APIConnectionError extends ThinkgateError {
+  override name = "APIConnectionError";
+}
 /** `timeout` elapsed: waiting for the response, or between two chunks of a stream. */
 export class APITimeoutError extends APIConnectionError {
+  override name = "APITimeoutError";
   constructor(message = "Request timed out.", init: ThinkgateErrorInit = {}) {
     super(message, init);
   }
 }
 /** The caller aborted: an `AbortSignal` fired, `stream.abort()`, or a `break` out of the loop. */
 export class APIUserAbortError extends ThinkgateError {
+  override name = "APIUserAbortError";
   constructor(message = "Request was aborted.", init: ThinkgateErrorInit = {}) {
     super(message, init);
   }

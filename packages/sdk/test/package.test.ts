@@ -23,8 +23,8 @@ const bin = (name: string) => join(packageDir, "node_modules/.bin", name);
 /** The streaming client's budget: min+gzip of `import { Thinkgate }` with everything it pulls in. */
 const BUDGET_BYTES = 10 * 1024;
 
-/** Bundles `entry` (from the package directory) with esbuild, minified, and gzips it. */
-function minGzipBytes(entry: string): Promise<number> {
+/** Bundles `entry` (from the package directory) with esbuild, minified. */
+function minified(entry: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       bin("esbuild"),
@@ -38,7 +38,7 @@ function minGzipBytes(entry: string): Promise<number> {
     child.on("error", reject);
     child.on("close", (code) =>
       code === 0
-        ? resolve(gzipSync(Buffer.concat(chunks), { level: 9 }).length)
+        ? resolve(Buffer.concat(chunks))
         : reject(new Error(`esbuild exited with ${code}`)),
     );
     child.stdin.end(entry);
@@ -108,11 +108,26 @@ describe("package quality", () => {
   });
 
   it(`keeps the streaming client under ${BUDGET_BYTES} bytes min+gzip`, async () => {
-    const client = await minGzipBytes('export { Thinkgate } from "./dist/index.js";');
-    const everything = await minGzipBytes('export * from "./dist/index.js";');
+    const gzipped = async (entry: string) => gzipSync(await minified(entry), { level: 9 }).length;
+    const client = await gzipped('export { Thinkgate } from "./dist/index.js";');
+    const everything = await gzipped('export * from "./dist/index.js";');
     console.info(`thinkgate size (min+gzip): Thinkgate ${client} B, whole package ${everything} B`);
     expect(client).toBeLessThan(BUDGET_BYTES);
     expect(everything).toBeLessThan(BUDGET_BYTES);
+  });
+
+  it("keeps error names when an app minifies it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "thinkgate-min-"));
+    try {
+      const file = join(dir, "thinkgate.min.mjs");
+      await writeFile(file, await minified('export * from "./dist/index.js";'));
+      const sdk = (await import(file)) as Record<string, new (message: string) => Error>;
+      const names = Object.keys(sdk).filter((k) => k.endsWith("Error"));
+      expect(names.length).toBe(11);
+      for (const name of names) expect(new sdk[name]!("x").name).toBe(name);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
