@@ -156,7 +156,7 @@ function render(events: StreamEvent[], format: ReasoningFormat): string {
   return events.map((e) => sse.render(e)).join("");
 }
 
-// 14 properties × 1000 runs: fourteen thousand random texts and chunkings per test run.
+// 15 properties × 1000 runs: fifteen thousand random inputs and chunkings per test run.
 const RUNS = 1000;
 
 describe("any text, any chunking: the normalized text is what was meant", () => {
@@ -356,6 +356,70 @@ describe("n > 1: interleaved choices never share state", () => {
             expectedOf(a),
             expectedOf(b),
           ]);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("odd shapes never throw and never break the event contract", () => {
+  // Chunks built from the real field names with random values of any JSON type.
+  const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 8 }), fragment);
+  const delta = fc.record(
+    {
+      role: value,
+      content: value,
+      reasoning_content: value,
+      reasoning: value,
+      reasoning_details: value,
+      tool_calls: fc.oneof(
+        value,
+        fc.array(fc.record({ index: value, id: value, function: value }, { requiredKeys: [] })),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  const choice = fc.record(
+    {
+      index: fc.oneof(fc.nat(3), value),
+      delta: fc.oneof(delta, value),
+      message: delta,
+      finish_reason: value,
+    },
+    { requiredKeys: [] },
+  );
+  const chunkArb = fc.oneof(
+    fc.record(
+      {
+        id: value,
+        model: value,
+        created: value,
+        choices: fc.oneof(fc.array(choice, { maxLength: 3 }), value),
+        usage: value,
+        error: value,
+        object: value,
+      },
+      { requiredKeys: [] },
+    ),
+    value,
+  );
+
+  it("any sequence of chunks, then [DONE] or EOF", () => {
+    fc.assert(
+      fc.property(
+        fc.array(chunkArb, { maxLength: 8 }),
+        fc.boolean(),
+        fc.boolean(),
+        (chunks, tools, sawDone) => {
+          const n = new Normalizer({ tools, reasoning: tools ? "think-open" : "auto" });
+          const events: StreamEvent[] = [];
+          for (const c of chunks) events.push(...n.push(c));
+          events.push(...(sawDone ? n.done() : n.end()));
+          expect(invariantViolation(events)).toBeNull();
+          for (const format of ["reasoning_content", "think_tags"] as const) {
+            expect(() => render(events, format)).not.toThrow();
+          }
         },
       ),
       { numRuns: RUNS },
