@@ -21,6 +21,7 @@ export interface Answer {
   reasoningPieces: string[];
   contentPieces: string[];
   chunks: number; // pieces per part
+  truncated: boolean; // ran out of tokens while thinking: no answer, finish_reason "length"
   toolCall?: ToolCallAnswer;
   usage: UsageCounts | null; // null: never report usage (noUsage)
 }
@@ -34,18 +35,23 @@ export function buildAnswer(spec: EmuSpec, body: unknown, toolCallId: string): A
   );
   // Defaults stretch so that a large `chunks` really yields that many chunks (growth benchmarks).
   const reasoning = spec.reasoning ?? stretch(DEFAULT_REASONING, chunks);
-  const content = spec.toolCall
-    ? (spec.content ?? "")
-    : (spec.content ?? stretch(DEFAULT_CONTENT, chunks));
-  const toolCall = spec.toolCall
-    ? toolCallAnswer(toolCallId, spec.toolCall.name, spec.toolCall.arguments)
-    : undefined;
+  const truncated = spec.truncated === true;
+  const content = truncated
+    ? ""
+    : spec.toolCall
+      ? (spec.content ?? "")
+      : (spec.content ?? stretch(DEFAULT_CONTENT, chunks));
+  const toolCall =
+    spec.toolCall && !truncated
+      ? toolCallAnswer(toolCallId, spec.toolCall.name, spec.toolCall.arguments)
+      : undefined;
   const answer: Answer = {
     reasoning,
     content,
     reasoningPieces: splitText(reasoning, chunks),
     contentPieces: splitText(content, chunks),
     chunks,
+    truncated,
     usage: null,
   };
   if (toolCall) answer.toolCall = toolCall;
@@ -56,6 +62,15 @@ export function buildAnswer(spec: EmuSpec, body: unknown, toolCallId: string): A
 function toolCallAnswer(id: string, name: string, args: Record<string, unknown>): ToolCallAnswer {
   const text = pythonJson(args ?? {});
   return { id, name: String(name), arguments: text, argumentPieces: splitText(text, 3) };
+}
+
+/** Why generation ended, as a backend with (or without) a tool parser reports it. */
+export function finishReason(
+  answer: Answer,
+  nativeTools: boolean,
+): "stop" | "length" | "tool_calls" {
+  if (answer.truncated) return "length";
+  return answer.toolCall && nativeTools ? "tool_calls" : "stop";
 }
 
 /** Hermes format, as QwQ's chat template asks the model to write tool calls. */

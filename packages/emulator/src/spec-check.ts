@@ -55,6 +55,7 @@ const RULES: Record<keyof EmuSpec, [check: (v: unknown) => boolean, expected: st
   firstByteDelayMs: [ms, "milliseconds (a number ≥ 0)"],
   chunkDelayMs: [ms, "milliseconds (a number ≥ 0)"],
   splitUtf8: [flag, "a boolean"],
+  truncated: [flag, "a boolean"],
 };
 
 /** The first thing wrong with a decoded directive, as a sentence; null when it is fine. */

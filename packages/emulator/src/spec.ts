@@ -15,6 +15,9 @@ export interface EmuSpec {
   crlf?: boolean; // CRLF line endings
   noUsage?: boolean; // never report usage
   usage?: { prompt: number; completion: number; reasoning?: number };
+  // Addition to the contract: the token budget ran out mid-thought. Only reasoning is sent (no
+  // closing tag, answer or tool call) and finish_reason is "length".
+  truncated?: boolean;
   // Additions to the contract, each overriding the emulator's option of the same name.
   firstByteDelayMs?: number;
   chunkDelayMs?: number;

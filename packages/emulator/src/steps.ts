@@ -1,4 +1,4 @@
-import { type Answer, hermesText } from "./answer.js";
+import { type Answer, finishReason, hermesText } from "./answer.js";
 import { splitText } from "./split.js";
 
 /** One streamed event, before a dialect gives it its wire shape. */
@@ -8,7 +8,7 @@ export type Step =
   | { kind: "content"; text: string }
   | { kind: "toolStart" }
   | { kind: "toolArguments"; text: string }
-  | { kind: "finish"; reason: "stop" | "tool_calls" }
+  | { kind: "finish"; reason: "stop" | "length" | "tool_calls" }
   | { kind: "usage" };
 
 export interface StepStyle {
@@ -42,12 +42,14 @@ export function* streamSteps(
   const after = answerPieces(answer, style);
   if (style.inline) {
     const before = answer.reasoningPieces;
-    if (before.length === 0) yield { kind: "content", text: CLOSE_HEAD };
+    // A truncated thought never reaches its closing tag.
+    const close = answer.truncated ? "" : CLOSE_HEAD;
+    if (before.length === 0 && close) yield { kind: "content", text: close };
     for (let i = 0; i < before.length; i++) {
       const last = i === before.length - 1;
-      yield { kind: "content", text: last ? before[i] + CLOSE_HEAD : before[i]! };
+      yield { kind: "content", text: last ? before[i] + close : before[i]! };
     }
-    if (after.length === 0) yield { kind: "content", text: CLOSE_TAIL };
+    if (after.length === 0 && close) yield { kind: "content", text: CLOSE_TAIL };
     for (let i = 0; i < after.length; i++) {
       yield { kind: "content", text: i === 0 ? CLOSE_TAIL + after[i] : after[i]! };
     }
@@ -55,11 +57,10 @@ export function* streamSteps(
     for (const text of answer.reasoningPieces) yield { kind: "reasoning", text };
     for (const text of after) yield { kind: "content", text };
   }
-  const nativeTool = answer.toolCall && style.nativeTools;
-  if (nativeTool) {
+  if (answer.toolCall && style.nativeTools) {
     yield { kind: "toolStart" };
-    for (const text of answer.toolCall!.argumentPieces) yield { kind: "toolArguments", text };
+    for (const text of answer.toolCall.argumentPieces) yield { kind: "toolArguments", text };
   }
-  yield { kind: "finish", reason: nativeTool ? "tool_calls" : "stop" };
+  yield { kind: "finish", reason: finishReason(answer, style.nativeTools) };
   if (includeUsage && answer.usage) yield { kind: "usage" };
 }

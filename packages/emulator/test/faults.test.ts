@@ -144,17 +144,26 @@ describe("errorEvent", () => {
 
 describe("hang", () => {
   it('"headers": never answers; the request is logged as closed by the client once it leaves', async () => {
-    const started = Date.now();
+    const seen = emu.requests.length;
+    const controller = new AbortController();
     const pending = fetch(url("/vllm/v1"), {
       method: "POST",
       body: JSON.stringify(streamed({ hang: "headers" })),
-      signal: AbortSignal.timeout(150),
+      signal: controller.signal,
     });
-    await expect(pending).rejects.toThrow();
+    // Wait until the emulator holds the request (body read), then give up on it.
+    while (emu.requests.length === seen || emu.requests.at(-1)!.body === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const record = emu.requests.at(-1)!;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(record.closedAt).toBeUndefined(); // nothing was sent, nothing ended
+    const leftAt = Date.now();
+    controller.abort();
+    await expect(pending).rejects.toThrow();
     await record.done;
     expect(record.closedByClient).toBe(true);
-    expect(record.closedAt).toBeGreaterThanOrEqual(started);
+    expect(record.closedAt).toBeGreaterThanOrEqual(leftAt);
   });
 
   it("after N chunks: stalls with the stream open", async () => {

@@ -37,8 +37,9 @@ describe("pacing", () => {
     // role + 3 reasoning + 3 content + finish, then [DONE]
     expect(times).toHaveLength(9);
     expect(times[0]).toBeGreaterThanOrEqual(115);
-    // eight data events: the last one is due 7 × 15 ms after the first; [DONE] follows at once
-    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(7 * 15 - 5);
+    // Eight data events, due at 120 + i × 15 ms after the request reached the emulator: none can
+    // arrive before its deadline, however loaded the machine.
+    for (let i = 0; i < 8; i++) expect(times[i]).toBeGreaterThanOrEqual(120 + i * 15 - 2);
   });
 
   it("a spec's own delays override the emulator's", async () => {

@@ -19,6 +19,7 @@ const url = (prefix: string) => `${emu.url}${prefix}/chat/completions`;
 type Chunk = { choices: { delta?: Record<string, unknown>; finish_reason?: string | null }[] };
 const deltas = (text: string) =>
   (dataEvents(text) as Chunk[]).flatMap((c) => c.choices.map((ch) => ch.delta ?? {}));
+const fieldText = (text: string, name: string) => field(text, name).join("");
 const field = (text: string, name: string) =>
   deltas(text)
     .map((d) => d[name])
@@ -131,6 +132,64 @@ describe("UTF-8", () => {
       chat(emuPrompt({ reasoning: "plain", content: "text" }), { stream: true }),
     );
     expect(res.parts.some(endsMidCharacter)).toBe(false);
+  });
+});
+
+describe("truncated", () => {
+  it.each(DIALECTS.map((d) => [d.name, d.prefix]))(
+    "%s: reasoning only, finish_reason length",
+    async (name, prefix) => {
+      const spec = {
+        reasoning: "Still thinking about",
+        truncated: true,
+        toolCall: { name: "f", arguments: {} },
+      };
+      const res = await rawPost(url(prefix), chat(emuPrompt(spec), { stream: true }));
+      const finishes = (dataEvents(res.text) as Chunk[])
+        .flatMap((c) => c.choices.map((ch) => ch.finish_reason))
+        .filter(Boolean);
+      expect(finishes).toEqual(["length"]);
+      expect(res.text).not.toContain("think>");
+      expect(res.text).not.toContain("<tool_call>");
+      expect(res.text).not.toContain('"tool_calls":[');
+      const field =
+        name === "vllm-raw"
+          ? "content"
+          : name.startsWith("vllm") || name === "ollama"
+            ? "reasoning"
+            : "reasoning_content";
+      expect(
+        deltas(res.text)
+          .map((d) => d[field])
+          .filter((v) => typeof v === "string")
+          .join(""),
+      ).toBe("Still thinking about");
+      if (name !== "vllm-raw") expect(fieldText(res.text, "content")).toBe("");
+    },
+  );
+
+  it("non-streaming vLLM: content null, the thought in reasoning", async () => {
+    const res = await rawPost(
+      url("/vllm/v1"),
+      chat(emuPrompt({ reasoning: "Hmm", truncated: true })),
+    );
+    const choice = JSON.parse(res.text).choices[0];
+    expect(choice).toMatchObject({
+      finish_reason: "length",
+      message: { content: null, reasoning: "Hmm" },
+    });
+  });
+
+  it("non-streaming vllm-raw: the bare thought, no closing tag", async () => {
+    const res = await rawPost(
+      url("/vllm-raw/v1"),
+      chat(emuPrompt({ reasoning: "Hmm", truncated: true })),
+    );
+    const choice = JSON.parse(res.text).choices[0];
+    expect(choice).toMatchObject({
+      finish_reason: "length",
+      message: { content: "Hmm", reasoning: null },
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Answer, UsageCounts } from "../answer.js";
+import { type Answer, finishReason, type UsageCounts } from "../answer.js";
 import type { Step } from "../steps.js";
 import { uuid } from "./ids.js";
 import type { Dialect, Identity } from "./types.js";
@@ -126,7 +126,7 @@ export const dashscope: Dialect = {
     }
     const choice = {
       message,
-      finish_reason: answer.toolCall ? "tool_calls" : "stop",
+      finish_reason: finishReason(answer, true),
       index: 0,
       logprobs: null,
     };

@@ -1,4 +1,4 @@
-import type { Answer, UsageCounts } from "../answer.js";
+import { type Answer, finishReason, type UsageCounts } from "../answer.js";
 import { answerText, type Step } from "../steps.js";
 import { alphanumeric } from "./ids.js";
 import type { Dialect, Identity } from "./types.js";
@@ -99,7 +99,7 @@ export const llamacpp: Dialect = {
     };
     if (answer.reasoning !== "") message.reasoning_content = answer.reasoning;
     const body: Record<string, unknown> = {
-      choices: [{ finish_reason: "stop", index: 0, message }],
+      choices: [{ finish_reason: finishReason(answer, false), index: 0, message }],
       created: who.created,
       model: who.model,
       system_fingerprint: FINGERPRINT,

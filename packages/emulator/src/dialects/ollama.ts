@@ -1,4 +1,4 @@
-import type { Answer, UsageCounts } from "../answer.js";
+import { type Answer, finishReason, type UsageCounts } from "../answer.js";
 import { answerText, type Step } from "../steps.js";
 import type { Dialect, Identity } from "./types.js";
 
@@ -71,7 +71,7 @@ export const ollama: Dialect = {
     };
     if (answer.reasoning !== "") message.reasoning = answer.reasoning; // omitempty
     const body: Record<string, unknown> = {
-      ...envelope(who, [{ index: 0, message, finish_reason: "stop" }]),
+      ...envelope(who, [{ index: 0, message, finish_reason: finishReason(answer, false) }]),
       object: "chat.completion",
     };
     if (answer.usage) body.usage = usage(answer.usage);

@@ -1,4 +1,4 @@
-import type { Answer, UsageCounts } from "../answer.js";
+import { type Answer, finishReason, type UsageCounts } from "../answer.js";
 import type { Step } from "../steps.js";
 import { hex } from "./ids.js";
 import type { Dialect, Identity } from "./types.js";
@@ -94,7 +94,7 @@ export const sglang: Dialect = {
     const tool = answer.toolCall;
     const message = {
       role: "assistant",
-      content: tool ? answer.content || null : answer.content,
+      content: tool || answer.truncated ? answer.content || null : answer.content,
       reasoning_content: answer.reasoning,
       tool_calls: tool
         ? [
@@ -107,7 +107,7 @@ export const sglang: Dialect = {
           ]
         : null,
     };
-    const finish = tool ? "tool_calls" : "stop";
+    const finish = finishReason(answer, true);
     return {
       id: who.id,
       object: "chat.completion",

@@ -1,4 +1,4 @@
-import type { Answer, UsageCounts } from "../answer.js";
+import { type Answer, finishReason, type UsageCounts } from "../answer.js";
 import { answerText, type Step, THINK_CLOSE } from "../steps.js";
 import { hex } from "./ids.js";
 import type { Dialect, Identity } from "./types.js";
@@ -71,8 +71,10 @@ function message(variant: Variant, answer: Answer): Record<string, unknown> {
   const tool = answer.toolCall;
   const raw = variant === "raw";
   const content = raw
-    ? answer.reasoning + THINK_CLOSE + answerText(answer, { inline: true, nativeTools: false })
-    : tool
+    ? answer.truncated
+      ? answer.reasoning
+      : answer.reasoning + THINK_CLOSE + answerText(answer, { inline: true, nativeTools: false })
+    : tool || answer.truncated
       ? answer.content || null
       : answer.content;
   const toolCalls =
@@ -143,7 +145,7 @@ function vllm(variant: Variant, name: string, prefix: string): Dialect {
       ]);
     },
     completion(answer, who) {
-      const finish = answer.toolCall && variant !== "raw" ? "tool_calls" : "stop";
+      const finish = finishReason(answer, variant !== "raw");
       const choice = {
         index: 0,
         message: message(variant, answer),
