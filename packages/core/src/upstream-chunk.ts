@@ -17,10 +17,11 @@ function textOf(v: unknown): string {
 /**
  * The reasoning text of one delta. `reasoning_content` and `reasoning` may both carry the same
  * text (vLLM 0.11.1–0.15, OpenRouter): the first non-empty one is taken, never their sum.
- * `reasoning_details` (OpenRouter) is read only when neither field has text.
+ * `thinking` is Ollama's native name; `reasoning_details` (OpenRouter) is read only when no
+ * field has text.
  */
 export function reasoningOf(delta: Json): string {
-  const text = textOf(delta.reasoning_content) || textOf(delta.reasoning);
+  const text = textOf(delta.reasoning_content) || textOf(delta.reasoning) || textOf(delta.thinking);
   if (text) return text;
   const details = delta.reasoning_details;
   if (!Array.isArray(details)) return "";

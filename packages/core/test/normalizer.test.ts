@@ -48,6 +48,35 @@ describe("hold-back is minimal: only what could still become a tag waits", () =>
   });
 });
 
+describe("reasoning fields", () => {
+  const reasoningOf = (delta: Record<string, unknown>) =>
+    texts(new Normalizer().push({ choices: [{ index: 0, delta }] }));
+
+  it("the first non-empty field wins and equal copies count once", () => {
+    expect(reasoningOf({ reasoning_content: "a", reasoning: "a" })).toEqual(["r:a"]);
+    expect(reasoningOf({ reasoning_content: "", reasoning: "b" })).toEqual(["r:b"]);
+    expect(reasoningOf({ reasoning_content: null, reasoning: null, thinking: "c" })).toEqual([
+      "r:c",
+    ]);
+    expect(reasoningOf({ reasoning_content: { text: "d" } })).toEqual(["r:d"]);
+    expect(
+      reasoningOf({ reasoning: "e", reasoning_details: [{ type: "reasoning.text", text: "e" }] }),
+    ).toEqual(["r:e"]);
+  });
+
+  it("reasoning_details text and summaries are read when no field has text; encrypted ones are not", () => {
+    expect(
+      reasoningOf({
+        reasoning_details: [
+          { type: "reasoning.summary", summary: "s" },
+          { type: "reasoning.encrypted", data: "gAAA" },
+          { type: "reasoning.text", text: "t" },
+        ],
+      }),
+    ).toEqual(["r:st"]);
+  });
+});
+
 describe("stream ends", () => {
   it("[DONE] flushes held text, then usage, then done; later input is ignored", () => {
     const n = new Normalizer({ reasoning: "think-open" });
