@@ -26,7 +26,7 @@ async function gateway(type: (typeof STORE_TYPES)[number]) {
     {
       backends: { emu: { type: "openai-compatible", baseUrl: `${emulator.url}/vllm/v1` } },
       models: { "qwq-32b": { targets: [{ backend: "emu", model: "Qwen/QwQ-32B" }] } },
-      keys: [{ key: GLOBEX_KEY, tenant: "globex" }],
+      keys: [{ key: GLOBEX_KEY, tenant: "globex", limits: { rpm: 100 } }],
     },
     {},
   );
@@ -171,5 +171,47 @@ describe.each(STORE_TYPES)("gateway with tenancy on the %s store", (type) => {
       await gw.app.request("/v1/usage", { headers: { authorization: `Bearer ${open.key}` } })
     ).json()) as { totals: Record<string, number> };
     expect(usage.totals).toMatchObject({ requests: 1, errors: 1 });
+  });
+});
+
+describe("gateway with tenancy when Redis goes down", () => {
+  it("config keys keep working without limits; store keys get 503; both recover", async () => {
+    const gw = await gateway("redis");
+    const created = (await (
+      await gw.admin("POST", "/admin/keys", { tenant: "acme", limits: { rpm: 50 } })
+    ).json()) as { key: string };
+    await stores.redis.stop();
+    try {
+      const viaConfig = await gw
+        .client(GLOBEX_KEY)
+        .chat.completions.create(ask({ prompt: 4, completion: 6, reasoning: 1 }))
+        .withResponse();
+      expect(viaConfig.response.status).toBe(200);
+      // Limits failed open: the request ran, without rate-limit headers.
+      expect(viaConfig.response.headers.get("x-ratelimit-limit-requests")).toBeNull();
+      const viaStore = await gw
+        .client(created.key)
+        .models.list()
+        .catch((e: unknown) => e);
+      expect(viaStore).toBeInstanceOf(OpenAI.InternalServerError);
+      const error = viaStore as InstanceType<typeof OpenAI.APIError>;
+      expect(error.status).toBe(503);
+      expect(error.error).toMatchObject({ code: "store_unavailable", type: "server_error" });
+      await gw.settled();
+      expect(gw.tenancy.usage.pending()).toBeGreaterThan(0);
+    } finally {
+      await stores.redis.start();
+    }
+    // The store is back, empty: the usage written while it was down arrives.
+    const deadline = Date.now() + 5000;
+    while (gw.tenancy.usage.pending() > 0 && Date.now() < deadline) {
+      await gw.tenancy.usage.flush();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const usage = (await (
+      await gw.app.request("/v1/usage", { headers: { authorization: `Bearer ${GLOBEX_KEY}` } })
+    ).json()) as { totals: Record<string, number> };
+    expect(usage.totals).toMatchObject({ requests: 1, prompt_tokens: 4, completion_tokens: 6 });
+    gw.tenancy.usage.close();
   });
 });
