@@ -289,6 +289,33 @@ describe("bad responses", () => {
     expect(failure.code).toBe("stream_truncated");
   });
 
+  it("reads a server that ignored stream:true and sent one JSON completion", async () => {
+    server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          id: "c",
+          object: "chat.completion",
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: "<think>Hm.</think>Yes." },
+              finish_reason: "stop",
+            },
+          ],
+          usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+        }),
+      );
+    });
+    expect(await tg().chat.create(params)).toEqual({
+      reasoning: "Hm.",
+      content: "Yes.",
+      toolCalls: [],
+      usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+      finishReason: "stop",
+    });
+  });
+
   it("models.list() rejects a body without data", async () => {
     server = await serve((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
