@@ -67,12 +67,14 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const tokens = tpmResult.status === "fulfilled" ? tpmResult.value : null;
     const lease = leaseResult.status === "fulfilled" ? leaseResult.value : null;
 
-    // Undo whatever was counted for a request that will not run.
+    // Undo whatever was counted for a request that will not run (under the same deadline: a
+    // refund must not hang a refusal on a store that stopped answering).
     async function refund(): Promise<void> {
+      const undo = (op: string, fn: () => Promise<void>) => storeCall(op, timeoutMs, fn);
       await Promise.allSettled([
-        requests?.success ? store.charge(rpmId, windowMs, -1) : null,
-        tokens?.success ? store.charge(tpmId, windowMs, -reserved) : null,
-        lease?.ok ? store.releaseLease(leaseSet, req.requestId) : null,
+        requests?.success ? undo("refund", () => store.charge(rpmId, windowMs, -1)) : null,
+        tokens?.success ? undo("refund", () => store.charge(tpmId, windowMs, -reserved)) : null,
+        lease?.ok ? undo("release", () => store.releaseLease(leaseSet, req.requestId)) : null,
       ]);
     }
 

@@ -184,3 +184,25 @@ describe.each(["redis", "upstash"] as const)("two gateway instances on one %s", 
     expect(await run(principal({ concurrency: 4 }, "shared", "conc"), 40)).toBe(4);
   });
 });
+
+describe("a store that stops answering", () => {
+  it("is down after storeTimeoutMs: open admits without headers, closed answers 503", async () => {
+    const real = await stores.make("memory");
+    const hung: Store = { ...real, slidingWindow: () => new Promise(() => {}) };
+    const lines: Array<Record<string, unknown>> = [];
+    const open = createLimiter({ store: hung, storeTimeoutMs: 50, log: (l) => lines.push(l) });
+    const p = principal({ rpm: 5, concurrency: 1 });
+    const admitted = await admitWith(open, p);
+    expect(admitted.ok && admitted.lease.headers).toEqual({});
+    expect(lines[0]).toMatchObject({ level: "warn", msg: "limits fail open: store unavailable" });
+    // The lease the healthy part took was given back: the next request is not refused for it.
+    expect((await real.acquireLease("conc:acme/key_a", 1, "probe", 1000)).ok).toBe(true);
+
+    const closed = createLimiter({ store: hung, storeTimeoutMs: 50, onStoreDown: "closed" });
+    const error = await admitWith(closed, principal({ rpm: 5 }, "acme", "key_b")).catch(
+      (e: unknown) => e,
+    );
+    expect((error as { status: number }).status).toBe(503);
+    expect((error as { body: { code: string } }).body.code).toBe("store_unavailable");
+  });
+});
