@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { buildAnswer } from "./answer.js";
+import { type Answer, buildAnswer } from "./answer.js";
 import { cutConnection } from "./cut.js";
 import type { Dialect, Identity } from "./dialects/types.js";
 import { sendJson } from "./json-response.js";
@@ -91,7 +91,7 @@ export async function respondChat(
 
 function* eventTexts(
   dialect: Dialect,
-  answer: ReturnType<typeof buildAnswer>,
+  answer: Answer,
   who: Identity,
   includeUsage: boolean,
 ): Generator<string> {
