@@ -55,15 +55,12 @@ async function handle(
   const record = track(req, res, route?.dialect.name ?? "unknown", path, closing);
   if (options.record !== false) requests.push(record);
 
-  const raw = await readBody(req);
-  if (raw === null) {
-    if (route) return sendJson(res, 413, route.dialect.error(413, "Request body too large"));
-    return sendJson(res, 413, notFound(path));
-  }
-  const parsed = parseJson(raw);
-  record.body = parsed.ok ? parsed.value : raw === "" ? undefined : raw;
-
+  const raw = await readBody(req); // null: over MAX_BODY_BYTES
+  const parsed = raw === null ? null : parseJson(raw);
+  if (parsed) record.body = parsed.ok ? parsed.value : raw === "" ? undefined : raw;
   if (!route) return sendJson(res, 404, notFound(path));
+  if (!parsed) return sendJson(res, 413, route.dialect.error(413, "Request body too large"));
+
   const { dialect, endpoint } = route;
   if (endpoint === "models") {
     if (req.method !== "GET") return methodNotAllowed(res, dialect);

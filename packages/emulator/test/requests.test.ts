@@ -130,6 +130,18 @@ describe("bad input gets the dialect's error, never a crash", () => {
     expect(emu.requests.at(-1)!.dialect).toBe("unknown");
   });
 
+  it("a body over 16 MB → 413 in the dialect's shape", async () => {
+    const res = await rawPost(
+      `${emu.url}/llamacpp/v1/chat/completions`,
+      "x".repeat(16 * 1024 * 1024 + 1),
+    );
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text).error).toMatchObject({
+      code: 413,
+      message: "Request body too large",
+    });
+  });
+
   it("wrong method → 405 with Allow", async () => {
     const res = await rawRequest(`${emu.url}/vllm/v1/chat/completions`, "GET");
     expect(res.status).toBe(405);
