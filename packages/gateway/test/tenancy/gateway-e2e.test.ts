@@ -138,6 +138,20 @@ describe.each(STORE_TYPES)("gateway with tenancy on the %s store", (type) => {
       ).status,
     ).toBe(403);
 
+    // An expired key is refused like an unknown one.
+    const expired = (await (
+      await gw.admin("POST", "/admin/keys", { tenant: "acme", expiresAt: Date.now() - 1000 })
+    ).json()) as { key: string };
+    expect(
+      await gw
+        .client(expired.key)
+        .models.list()
+        .catch((e: unknown) => e),
+    ).toBeInstanceOf(OpenAI.AuthenticationError);
+    // The gateway serves the admin API's description.
+    const openapi = await gw.app.request("/openapi.json");
+    expect(((await openapi.json()) as { openapi: string }).openapi).toBe("3.1.0");
+
     // Revoked through the admin API: refused at once.
     expect((await gw.admin("DELETE", `/admin/keys/${created.id}`)).status).toBe(200);
     const revoked = await acme.models.list().catch((e: unknown) => e);
