@@ -39,7 +39,7 @@ export class ChoiceStream {
     mode: ReasoningMode,
     tools: boolean,
   ) {
-    this.parser = new ThinkTagParser(mode);
+    this.parser = new ThinkTagParser(mode, tools);
     this.hermes = tools ? new HermesToolCallExtractor() : null;
   }
 

@@ -6,6 +6,10 @@ import type { ReasoningMode } from "./types.js";
 
 export const OPEN_TAG = "<think>";
 export const CLOSE_TAG = "</think>";
+/** With tools offered, a Hermes call inside the think block also ends it (vllm#16511). */
+export const TOOL_CALL_TAG = "<tool_call>";
+/** How much whitespace may sit between `<tool_call>` and its `{` while we wait to see it. */
+const MAX_CALL_GAP = 8;
 
 /** Where parsed text goes. */
 export interface TextSink {
@@ -58,7 +62,14 @@ export class ThinkTagParser {
   /** Whether the inline block has produced reasoning text yet. */
   private inlineEmitted = false;
 
-  constructor(mode: ReasoningMode = "auto") {
+  /**
+   * @param tools the request offered tools: `<tool_call>` followed by `{` inside the think block
+   *   is a call the model made while thinking (QwQ does), so reasoning ends there.
+   */
+  constructor(
+    mode: ReasoningMode = "auto",
+    private readonly tools = false,
+  ) {
     this.fallback = mode === "think-open" ? "reasoning" : "content";
   }
 
@@ -174,6 +185,17 @@ export class ThinkTagParser {
       else if (s.startsWith("\r\n")) s = s.slice(2);
     }
     const close = s.indexOf(CLOSE_TAG);
+    const call = this.tools ? findToolCall(s, close) : NO_CALL;
+    if (call.at >= 0) {
+      // A call made while thinking: reasoning ends, the call goes to the answer side.
+      this.held = "";
+      const text = trimOneTrailingNewline(s.slice(0, call.at));
+      if (text) sink.reasoning(text);
+      this.openRaw = null;
+      this.phase = "content";
+      sink.content(s.slice(call.at));
+      return;
+    }
     if (close >= 0) {
       this.held = "";
       const text = trimOneTrailingNewline(s.slice(0, close));
@@ -185,6 +207,8 @@ export class ThinkTagParser {
       return;
     }
     let keep = s.length - partialTagLength(s, CLOSE_TAG);
+    if (this.tools)
+      keep = Math.min(keep, s.length - partialTagLength(s, TOOL_CALL_TAG), call.pending);
     // A newline just before a (possible) closing tag belongs to the tag.
     if (keep > 0 && s[keep - 1] === "\n") keep--;
     else if (keep === s.length && s[keep - 1] === "\r") keep--;
@@ -239,6 +263,30 @@ export class ThinkTagParser {
     this.phase = "content";
     sink.content(text);
   }
+}
+
+const NO_CALL = { at: -1, pending: Number.POSITIVE_INFINITY };
+
+/**
+ * Where a tool call starts in reasoning text `s` (before `limit`, the closing tag, if any):
+ * `<tool_call>` whose next non-space character is `{`. `pending` is where a `<tool_call>` sits
+ * whose `{` has not arrived yet: text from there must wait.
+ */
+function findToolCall(s: string, limit: number): { at: number; pending: number } {
+  const end = limit >= 0 ? limit : s.length;
+  for (
+    let at = s.indexOf(TOOL_CALL_TAG);
+    at >= 0 && at < end;
+    at = s.indexOf(TOOL_CALL_TAG, at + 1)
+  ) {
+    let i = at + TOOL_CALL_TAG.length;
+    while (i < s.length && i - at - TOOL_CALL_TAG.length < MAX_CALL_GAP && isSpace(s[i])) i++;
+    if (s[i] === "{") return { at, pending: Number.POSITIVE_INFINITY };
+    if (i === s.length && i - at - TOOL_CALL_TAG.length < MAX_CALL_GAP && limit < 0) {
+      return { at: -1, pending: at };
+    }
+  }
+  return NO_CALL;
 }
 
 /** `s` without up to `max` leading newlines ("\n" or "\r\n"). */

@@ -156,7 +156,7 @@ function render(events: StreamEvent[], format: ReasoningFormat): string {
   return events.map((e) => sse.render(e)).join("");
 }
 
-// 15 properties × 1000 runs: fifteen thousand random inputs and chunkings per test run.
+// 16 properties × 1000 runs: sixteen thousand random inputs and chunkings per test run.
 const RUNS = 1000;
 
 describe("any text, any chunking: the normalized text is what was meant", () => {
@@ -223,7 +223,8 @@ describe("Hermes tool calls survive any chunking", () => {
     );
     fc.assert(
       fc.property(
-        reasoningText,
+        // A "<tool_call>" in the thought would be a call made while thinking (tools.json #28).
+        reasoningText.filter((r) => !r.includes("<tool_call>")),
         fc.array(args, { minLength: 1, maxLength: 3 }),
         cuts,
         cuts,
@@ -420,6 +421,31 @@ describe("odd shapes never throw and never break the event contract", () => {
           for (const format of ["reasoning_content", "think_tags"] as const) {
             expect(() => render(events, format)).not.toThrow();
           }
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("with tools, a thought that only mentions <tool_call> is still all reasoning", () => {
+  it("any reasoning without a call in it, any chunking", () => {
+    fc.assert(
+      fc.property(
+        reasoningText.filter((r) => !/<tool_call>\s{0,8}\{/.test(r)),
+        contentText.filter((c) => !c.includes("<tool_call>")),
+        cuts,
+        (reasoning, content, at) => {
+          const n = new Normalizer({ reasoning: "think-open", tools: true });
+          const events: StreamEvent[] = [];
+          for (const p of pieces(`${reasoning}\n</think>\n\n${content}`, at)) {
+            events.push(...n.push({ choices: [{ index: 0, delta: { content: p } }] }));
+          }
+          events.push(
+            ...n.push({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
+            ...n.done(),
+          );
+          expect(textOf(events)).toEqual(expectedOf({ reasoning, content }));
         },
       ),
       { numRuns: RUNS },
