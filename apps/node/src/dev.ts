@@ -3,17 +3,20 @@ import { emulatedConfig } from "./emulated-config.js";
 import { stdoutLog } from "./log.js";
 import { startServer } from "./server.js";
 import { stopOnSignals } from "./signals.js";
+import { buildTenancy } from "./tenancy.js";
 
 // `pnpm dev`: the backend emulator and the gateway in front of it, every dialect a model.
 // No GPU, no cloud key: QwQ-style reasoning streams in seconds.
 const emulator = await startEmulator({ chunkDelayMs: 40 });
 const config = emulatedConfig(emulator.url);
+const tenancy = await buildTenancy(config, process.env);
 const server = await startServer({
   config,
+  tenancy,
   port: Number(process.env.PORT ?? 8787),
   log: stdoutLog,
 });
-stopOnSignals(server, () => emulator.close());
+stopOnSignals(server, () => Promise.all([tenancy.close(), emulator.close()]).then(() => {}));
 
 process.stderr.write(
   [

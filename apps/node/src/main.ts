@@ -18,7 +18,7 @@ try {
     throw new ConfigError(`PORT: expected a port number (0-65535), got "${env.PORT}"`);
   }
   const config = configPath ? await loadConfigFile(configPath, env) : embeddedDefault(env);
-  const tenancy = await buildTenancy(config);
+  const tenancy = await buildTenancy(config, env);
   const server = await startServer({
     config,
     tenancy,
@@ -26,11 +26,12 @@ try {
     log: stdoutLog,
     fetch: configPath ? undefined : withDemoBackend(globalThis.fetch),
   });
-  stopOnSignals(server);
+  stopOnSignals(server, () => tenancy.close());
   const models = Object.keys(config.models);
   const lines = [
-    `thinkgate listening on ${server.url} (${configPath ? `config ${configPath}` : "embedded default: memory store, loopback only, no key required"})`,
+    `thinkgate listening on ${server.url} (${configPath ? `config ${configPath}, ${config.store.type} store` : "embedded default: memory store, loopback only, no key required"})`,
     `  models: ${models.join(", ")}`,
+    `  admin API: ${env.THINKGATE_ADMIN_TOKEN ? "on (THINKGATE_ADMIN_TOKEN)" : "off (set THINKGATE_ADMIN_TOKEN to manage keys and read usage)"}`,
   ];
   if (!configPath && !models.includes("qwq-32b")) {
     lines.push("  (set DASHSCOPE_API_KEY to also serve qwq-32b from DashScope)");

@@ -1,14 +1,20 @@
-import { type Config, ConfigError, type Tenancy } from "@thinkgate/gateway";
+import { type Config, createStore, createTenancy, type TenancyHandle } from "@thinkgate/gateway";
 
 /**
- * The seam where config.store becomes keys-in-a-store, limits and usage (packages/gateway's
- * tenancy). Until that is wired, only the memory store is accepted, and it means config keys
- * without limits; a redis or upstash store fails start-up rather than silently running
- * without the limits it was configured for.
+ * Where config.store becomes keys-in-a-store, limits, usage and the admin API. The admin API
+ * answers only when THINKGATE_ADMIN_TOKEN is set. Tenancy warnings (store outages, dropped
+ * usage) go to stderr as JSON; stdout is the request log.
  */
-export async function buildTenancy(config: Config): Promise<Tenancy | undefined> {
-  if (config.store.type === "memory") return undefined;
-  throw new ConfigError(
-    `store.type: "${config.store.type}" is not supported by this build yet; use "memory"`,
-  );
+export async function buildTenancy(
+  config: Config,
+  env: Record<string, string | undefined>,
+): Promise<TenancyHandle> {
+  const store = await createStore(config.store);
+  return createTenancy({
+    store,
+    adminToken: env.THINKGATE_ADMIN_TOKEN || undefined,
+    configKeys: config.keys,
+    log: (line) =>
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`),
+  });
 }

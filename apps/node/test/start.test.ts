@@ -89,7 +89,7 @@ describe("pnpm start", () => {
     expect(proc.output().stderr).toMatch(/backends\.b\.baseUrl: expected an http\(s\) URL/);
   }, 20_000);
 
-  it("serves a config file's models", async () => {
+  it("serves a config file's models, with its keys' limits and the admin API", async () => {
     const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
     const file = join(dir, "config.json");
     await writeFile(
@@ -98,13 +98,39 @@ describe("pnpm start", () => {
         backends: { gpu: { type: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1" } },
         models: { "qwq-32b": { targets: [{ backend: "gpu", model: "Qwen/QwQ-32B" }] } },
         // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own "${NAME}" syntax
-        keys: [{ key: "${TEST_KEY}", tenant: "t" }],
+        keys: [{ key: "${TEST_KEY}", tenant: "t", limits: { rpm: 2 } }],
       }),
     );
-    const proc = start({ THINKGATE_CONFIG: file, TEST_KEY: "tg-from-env-123" });
+    const proc = start({
+      THINKGATE_CONFIG: file,
+      TEST_KEY: "tg-from-env-123",
+      THINKGATE_ADMIN_TOKEN: "admin-secret-1",
+    });
     const url = await proc.listening;
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "tg-from-env-123", maxRetries: 0 });
     expect((await client.models.list()).data.map((m) => m.id)).toEqual(["qwq-32b"]);
+    // The config key's limits are enforced (memory store): 2 requests a minute, the third is 429.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer tg-from-env-123" },
+        body: JSON.stringify({ model: "qwq-32b", messages: [{ role: "user", content: "hi" }] }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([502, 502, 429]); // the backend is down; the limit still counts
+    // The admin API is on: a key created there works at once.
+    const created = await fetch(`${url}/admin/keys`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer admin-secret-1" },
+      body: JSON.stringify({ tenant: "new-team", models: ["qwq-32b"] }),
+    });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    const fresh = new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0 });
+    expect((await fresh.models.list()).data.map((m) => m.id)).toEqual(["qwq-32b"]);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
   }, 20_000);

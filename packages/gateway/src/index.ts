@@ -12,3 +12,5 @@ export { ConfigError, parseConfig } from "./config/index.js";
 export type { GatewayDeps, Tenancy, UsageEvent } from "./deps.js";
 export type { GatewayEnv } from "./env.js";
 export { ApiError } from "./errors/api-error.js";
+export { createStore, type Store } from "./store/index.js";
+export { createTenancy, type TenancyHandle, type TenancyOptions } from "./tenancy/index.js";

@@ -16,6 +16,7 @@ export interface SettleOptions {
 }
 
 const noop = () => {};
+const nothingUsed = { promptTokens: 0, completionTokens: 0, reasoningTokens: 0 };
 
 /**
  * What happens once a request is over (answered, failed, or abandoned by its client): the
@@ -36,7 +37,8 @@ export function settler(o: SettleOptions): (end: StreamEnd | null) => void {
       trace.reasoningTokens = tokens.reasoningTokens;
       trace.usageEstimated = tokens.estimated;
     }
-    const settled = o.lease?.settle(tokens ?? null).catch(noop);
+    // No end: no upstream ever answered, so nothing was generated and the reservation goes back.
+    const settled = o.lease?.settle(tokens ?? nothingUsed).catch(noop);
     const recorded = o.tenancy
       ?.recordUsage({
         requestId: trace.requestId,
