@@ -39,7 +39,7 @@ async function answersPing(port: number): Promise<boolean> {
 }
 
 export async function startRedisServer(binary = "redis-server"): Promise<RedisServer> {
-  const port = await freePort();
+  let port = await freePort();
   let child: ChildProcess | null = null;
 
   async function start(): Promise<void> {
@@ -70,6 +70,15 @@ export async function startRedisServer(binary = "redis-server"): Promise<RedisSe
     await exited;
   }
 
-  await start();
+  // Another process may take the free port before redis-server binds it: try a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      port = await freePort();
+    }
+  }
   return { port, url: `redis://127.0.0.1:${port}`, start, stop };
 }
