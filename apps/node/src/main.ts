@@ -43,9 +43,9 @@ try {
   );
   process.stderr.write(`${lines.join("\n")}\n`);
 } catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`thinkgate: ${err.message}\n`);
-    process.exit(1);
-  }
-  throw err;
+  // A bad config, a port in use, a store that cannot be reached: one line, exit code 1.
+  const message =
+    err instanceof ConfigError ? err.message : `cannot start: ${(err as Error).message ?? err}`;
+  process.stderr.write(`thinkgate: ${message}\n`);
+  process.exit(1);
 }
