@@ -34,8 +34,8 @@ export class Normalizer {
     if (this.closed || !isObject(chunk)) return out;
     const failure = errorOf(chunk);
     if (failure) {
-      this.flushAll(out);
-      this.closed = true;
+      // Text and usage seen so far still count (the client saw the text; accounting needs usage).
+      this.finishStream(out);
       out.push({ type: "error", ...failure });
       return out;
     }

@@ -130,6 +130,15 @@ describe("stream ends", () => {
     expect(n.end()).toEqual([]);
   });
 
+  it("usage reported before a mid-stream error is still delivered, before the error", () => {
+    const n = new Normalizer();
+    n.push({
+      choices: [{ index: 0, delta: { content: "a" } }],
+      usage: { prompt_tokens: 2, completion_tokens: 1 },
+    });
+    expect(n.push({ error: { message: "x" } }).map((e) => e.type)).toEqual(["usage", "error"]);
+  });
+
   it("an error without details still gets a message, type and code field", () => {
     const events = new Normalizer().push({ error: "plain string" });
     expect(events).toEqual([
