@@ -92,7 +92,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   /** The events as NDJSON (one event per line; a failure becomes a last `error` line). */
   toReadableStream(): ReadableStream<Uint8Array> {
     this.#take("readable");
-    return encodeEventLines(this.#iterateEvents());
+    return encodeEventLines(this.#iterateEvents(), () =>
+      this.#stop(new APIUserAbortError("The ReadableStream was cancelled.")),
+    );
   }
 
   #take(consumer: Consumer): void {

@@ -13,7 +13,10 @@ const eventTypes = new Set([
   "done",
 ]);
 
-export function encodeEventLines(events: AsyncIterator<ChatEvent>): ReadableStream<Uint8Array> {
+export function encodeEventLines(
+  events: AsyncIterator<ChatEvent>,
+  onCancel: () => void,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -32,9 +35,8 @@ export function encodeEventLines(events: AsyncIterator<ChatEvent>): ReadableStre
         controller.close();
       }
     },
-    async cancel() {
-      await events.return?.();
-    },
+    // Not events.return(): it would wait behind a read in flight. Stopping the stream ends it.
+    cancel: onCancel,
   });
 }
 

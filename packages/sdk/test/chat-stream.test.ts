@@ -173,7 +173,10 @@ describe("ChatStream", () => {
     const stream = new ChatStream(slow(), controller);
     const reader = stream.toReadableStream().getReader();
     await reader.read();
+    const pending = reader.read(); // a read in flight, waiting on the slow source
     await reader.cancel();
     expect(controller.signal.aborted).toBe(true);
+    expect((await pending).done).toBe(true);
+    await expect(stream.final()).rejects.toBeInstanceOf(APIUserAbortError);
   });
 });
