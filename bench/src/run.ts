@@ -2,6 +2,10 @@
 //   pnpm bench                 full run (5–10 min): bench/results/ and docs/performance.md
 //   pnpm bench --quick         about a minute, into bench/results/quick/
 //   pnpm bench --smoke --out D every code path once (the test's run)
+//   --scenarios a,b            a subset of sequential, latency, throughput, streaming, growth,
+//                              memory, normalizer
+//   --cpu-prof DIR             Thinkgate on Node writes a V8 CPU profile into DIR
+//                              (summarise it: tsx src/profile/cli.ts DIR/*.cpuprofile)
 //   --contenders a,b           a subset of direct, thinkgate-node, thinkgate-workerd, portkey
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,7 +22,9 @@ const { values } = parseArgs({
     smoke: { type: "boolean", default: false },
     out: { type: "string" },
     contenders: { type: "string" },
+    scenarios: { type: "string" },
     "no-docs": { type: "boolean", default: false },
+    "cpu-prof": { type: "string" }, // a directory: Thinkgate on Node writes its CPU profile there
   },
 });
 
@@ -34,6 +40,9 @@ if (unknown.length) {
 if (!contenders.includes("direct")) contenders.unshift("direct"); // every figure is against direct
 const outDir = values.out ?? join(BENCH_DIR, "results", mode.name === "full" ? "" : mode.name);
 
+const startedAt = performance.now();
+const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s`;
+
 let stopAll: (() => Promise<void>) | undefined;
 process.once("SIGINT", () => {
   console.error("\ninterrupted: stopping the processes this run started");
@@ -43,7 +52,9 @@ process.once("SIGINT", () => {
 const results = await runSuite({
   mode,
   contenders,
-  progress: (line) => console.error(`[bench] ${line}`),
+  progress: (line) => console.error(`[bench ${elapsed()}] ${line}`),
+  cpuProfileDir: values["cpu-prof"],
+  scenarios: values.scenarios?.split(","),
   onStarted: (stop) => {
     stopAll = stop;
   },

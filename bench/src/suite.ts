@@ -29,7 +29,7 @@ const STARTERS: Record<ContenderId, (ctx: StartContext) => Promise<Started>> = {
   portkey: startPortkey,
 };
 
-const SCENARIOS: [string, (ctx: RunContext) => Promise<ScenarioOutput>][] = [
+export const SCENARIOS: [string, (ctx: RunContext) => Promise<ScenarioOutput>][] = [
   ["sequential", sequentialScenario],
   ["latency", latencyScenario],
   ["throughput", throughputScenario],
@@ -43,6 +43,9 @@ export interface SuiteOptions {
   mode: Mode;
   contenders: ContenderId[];
   progress: (line: string) => void;
+  cpuProfileDir?: string;
+  /** Only these scenarios (default: all); the normalizer runs only when listed or by default. */
+  scenarios?: string[];
   /** Called once everything is started, with a function that stops it all (Ctrl-C). */
   onStarted?: (stopAll: () => Promise<void>) => void;
 }
@@ -69,7 +72,11 @@ export async function runSuite(options: SuiteOptions): Promise<Results> {
     // One at a time: startups compete for the same two cores.
     for (const id of options.contenders) {
       progress(`starting ${id}`);
-      const outcome = await STARTERS[id]({ upstreamUrl: upstream.url, logDir });
+      const outcome = await STARTERS[id]({
+        upstreamUrl: upstream.url,
+        logDir,
+        cpuProfileDir: options.cpuProfileDir,
+      });
       if (outcome.ok) {
         running.push(outcome.contender);
         statuses.push({ ...pick(outcome.contender), status: "ran" });
@@ -84,8 +91,10 @@ export async function runSuite(options: SuiteOptions): Promise<Results> {
 
     const rows: Row[] = [];
     const distributions: Distribution[] = [];
-    const details: Record<string, unknown> = { logDir };
+    const details: Record<string, unknown> = {};
+    const wanted = (name: string) => !options.scenarios || options.scenarios.includes(name);
     for (const [name, scenario] of SCENARIOS) {
+      if (!wanted(name)) continue;
       try {
         const out = await scenario(ctx);
         rows.push(...out.rows);
@@ -97,7 +106,7 @@ export async function runSuite(options: SuiteOptions): Promise<Results> {
         progress(`${name} failed: ${(error as Error).message}`);
       }
     }
-    const normalizer = await normalizerScenario(ctx);
+    const normalizer = wanted("normalizer") ? await normalizerScenario(ctx) : { skipped: true };
     for (const c of running) {
       const logged = c.exceptions?.() ?? [];
       const status = statuses.find((s) => s.id === c.id);
@@ -125,7 +134,8 @@ export async function runSuite(options: SuiteOptions): Promise<Results> {
     };
   } finally {
     await stopAll();
-    if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
+    if (keepLogs) progress(`logs kept in ${logDir}`);
+    else rmSync(logDir, { recursive: true, force: true });
   }
 }
 

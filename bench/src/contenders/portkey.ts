@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
+import { collectGarbage } from "../processes/inspector.js";
 import { waitForHttp } from "../processes/ready.js";
 import { BENCH_DIR } from "../processes/upstream.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
@@ -24,13 +25,15 @@ export async function startPortkey(ctx: StartContext): Promise<Started> {
   const entry = join(PACKAGE_DIR, "build/start-server.js");
   if (!existsSync(entry)) return { ok: false, info, reason: `${entry} is missing` };
   const port = await freePort();
+  const logFile = join(ctx.logDir, "portkey.log");
   const child = startChild({
     name: "portkey",
     command: process.execPath,
     // The flag must be `--port=N`: `--port N` is ignored and it listens on 8787.
-    args: [entry, `--port=${port}`, "--headless"],
+    // --inspect-port=0: inert until the memory scenario opens the inspector to run a GC.
+    args: ["--inspect-port=0", entry, `--port=${port}`, "--headless"],
     cwd: BENCH_DIR,
-    logFile: join(ctx.logDir, "portkey.log"),
+    logFile,
   });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/`, child, 30_000, 200);
@@ -55,6 +58,7 @@ export async function startPortkey(ctx: StartContext): Promise<Started> {
       model: UPSTREAM_MODEL,
       memoryPid: () => child.pid,
       exceptions: () => child.exceptions(),
+      collectGarbage: () => collectGarbage(child, logFile),
       stop: () => child.stop(),
     },
   };

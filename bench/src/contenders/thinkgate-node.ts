@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
+import { collectGarbage } from "../processes/inspector.js";
 import { waitForHttp } from "../processes/ready.js";
 import { BENCH_DIR, TSX_NODE } from "../processes/upstream.js";
 import { gitCommit } from "./git-version.js";
@@ -26,13 +27,19 @@ export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
   writeFileSync(configFile, JSON.stringify(thinkgateConfig(ctx.upstreamUrl), null, 2));
   const port = await freePort();
   const [node, ...flags] = TSX_NODE;
+  const logFile = join(ctx.logDir, "thinkgate-node.log");
   const child = startChild({
     name: "thinkgate-node",
     command: node,
-    args: [...flags, ENTRY],
+    args: [
+      ...flags,
+      "--inspect-port=0", // inert until the memory scenario opens the inspector to run a GC
+      ...(ctx.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${ctx.cpuProfileDir}`] : []),
+      ENTRY,
+    ],
     cwd: APP_DIR,
     env: { THINKGATE_CONFIG: configFile, PORT: String(port), NODE_ENV: "production" },
-    logFile: join(ctx.logDir, "thinkgate-node.log"),
+    logFile,
   });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 30_000, 200);
@@ -52,6 +59,7 @@ export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
       model: THINKGATE_MODEL,
       memoryPid: () => child.pid,
       exceptions: () => child.exceptions(),
+      collectGarbage: () => collectGarbage(child, logFile),
       stop: () => child.stop(),
     },
   };

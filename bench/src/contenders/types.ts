@@ -22,6 +22,8 @@ export interface Contender extends ContenderInfo {
   model: string; // the model name this contender knows the upstream model by
   /** The process whose resident memory is the contender's own; undefined for direct. */
   memoryPid?: () => number | undefined;
+  /** A full GC in the contender's process, before memory is read (Node contenders). */
+  collectGarbage?: () => Promise<void>;
   /** Exceptions the contender's process logged during the run. */
   exceptions?: () => string[];
   stop(): Promise<void>;
@@ -34,6 +36,7 @@ export type Started =
 export interface StartContext {
   upstreamUrl: string; // the emulator, "http://127.0.0.1:PORT"
   logDir: string; // per-run scratch directory: child logs, generated config
+  cpuProfileDir?: string; // Thinkgate on Node writes a V8 CPU profile here when it exits
 }
 
 /** The emulated backend every contender talks to: vLLM ≥ 0.16 with a reasoning parser. */

@@ -34,22 +34,24 @@ export async function runStreams(job: StreamsJob): Promise<StreamsResult> {
       });
       for (const at of x.tokenTimes ?? [])
         if (at >= windowStart && at <= windowEnd) result.tokens++;
-      if (x.aborted) break;
       if (x.error) {
         result.errors++;
         result.firstError ??= x.error;
         await sleep(5);
         continue;
       }
-      if (x.startedAt < windowStart) continue;
-      result.streams++;
-      if (x.firstTokenAt !== undefined) result.ttftMs.push(x.firstTokenAt - x.startedAt);
-      if (schedule) {
-        x.tokenTimes?.forEach((at, j) => {
-          const due = schedule.firstByteDelayMs + (1 + j) * schedule.chunkDelayMs;
-          result.latenessMs.push(at - x.startedAt - due);
-        });
+      // A stream cut at the end of the window still timed the tokens it got.
+      if (x.startedAt >= windowStart) {
+        result.streams++;
+        if (x.firstTokenAt !== undefined) result.ttftMs.push(x.firstTokenAt - x.startedAt);
+        if (schedule) {
+          x.tokenTimes?.forEach((at, j) => {
+            const due = schedule.firstByteDelayMs + (1 + j) * schedule.chunkDelayMs;
+            result.latenessMs.push(at - x.startedAt - due);
+          });
+        }
       }
+      if (x.aborted) break;
     }
   };
   try {

@@ -58,7 +58,8 @@ export function renderMarkdown(results: Results): string {
     failed?: string;
   };
   out.push("#### Normalizer (packages/core, no HTTP)", "");
-  if (n.failed) out.push(`Failed: ${n.failed}`);
+  if ((results.normalizer as { skipped?: boolean }).skipped) out.push("Not measured in this run.");
+  else if (n.failed) out.push(`Failed: ${n.failed}`);
   else {
     out.push(
       `normalizeSSE: **${n.normalizeSSE?.mbPerS.toFixed(1)} MB/s**; normalizeSSE → renderSSE (the gateway's per-stream work): **${n.normalizeAndRender?.mbPerS.toFixed(1)} MB/s**. ${n.method ?? ""}`,

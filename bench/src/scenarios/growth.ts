@@ -14,8 +14,11 @@ export async function growthScenario(ctx: RunContext): Promise<ScenarioOutput> {
   const ids = ctx.contenders.map((c) => c.id);
   const rows: Row[] = [];
   const received: Record<string, number[]> = {};
+  const totals = new Map<number, Tally>(); // median time per response, ms
   for (const [i, size] of sizes.entries()) {
     const perChunk = new Tally();
+    const total = new Tally();
+    totals.set(size, total);
     for (let round = 0; round < rounds; round++) {
       ctx.progress(`growth: ${size} chunks, round ${round + 1}/${rounds}`);
       for (const c of roundOrder(ctx.contenders, round)) {
@@ -27,8 +30,15 @@ export async function growthScenario(ctx: RunContext): Promise<ScenarioOutput> {
           count: requests[i] ?? 1,
         });
         perChunk.fail(c.id, r.errors, r.firstError);
-        if (r.latenciesMs.length) perChunk.add(c.id, (median(r.latenciesMs) * 1000) / size);
-        received[`${c.id}.${size}`] = r.tokens;
+        total.fail(c.id, r.errors, r.firstError);
+        if (r.latenciesMs.length) {
+          perChunk.add(c.id, (median(r.latenciesMs) * 1000) / size);
+          total.add(c.id, median(r.latenciesMs));
+        }
+        // Distinct chunk counts seen: one number when every response arrived whole.
+        received[`${c.id}.${size}`] = [
+          ...new Set([...(received[`${c.id}.${size}`] ?? []), ...r.tokens]),
+        ];
       }
     }
     rows.push({
@@ -39,6 +49,29 @@ export async function growthScenario(ctx: RunContext): Promise<ScenarioOutput> {
       better: "lower",
       againstDirect: true,
       cells: perChunk.cells(ids),
+    });
+  }
+  // The marginal cost: what each extra chunk costs between two lengths, the fixed cost of a
+  // request taken out. Flat from size to size means no per-chunk cost grows with the stream.
+  for (let i = 1; i < sizes.length; i++) {
+    const [from, to] = [sizes[i - 1]!, sizes[i]!];
+    const cells: Row["cells"] = {};
+    for (const id of ids) {
+      const a = totals.get(from)!.cell(id);
+      const b = totals.get(to)!.cell(id);
+      cells[id] =
+        "value" in a && "value" in b
+          ? { value: ((b.value - a.value) * 1000) / (to - from) }
+          : { failed: "failed" in b ? b.failed : "failed" in a ? a.failed : "no result" };
+    }
+    rows.push({
+      id: `growth.marginal.${to}`,
+      section: "Growth",
+      metric: `marginal time per chunk, ${from} → ${to} chunks`,
+      unit: "µs",
+      better: "lower",
+      againstDirect: true,
+      cells,
     });
   }
   return { rows, details: { growthTokensReceived: received } };

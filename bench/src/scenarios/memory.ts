@@ -11,7 +11,9 @@ const MB = 1024 * 1024;
 
 /**
  * Resident memory of each gateway process with N streams open (each has delivered its first
- * token; the upstream then holds it silent), against the same process idle just before.
+ * token; the upstream then holds it silent), against the same process idle just before. Node
+ * contenders run a full GC before each reading, so garbage a lazy GC has not swept yet is not
+ * counted as memory the streams hold.
  */
 export async function memoryScenario(ctx: RunContext): Promise<ScenarioOutput> {
   const { streams, batch, samples } = ctx.mode.memory;
@@ -76,6 +78,7 @@ async function measure(
   samples: number,
 ): Promise<Outcome> {
   const pid = c.memoryPid!()!;
+  await c.collectGarbage?.();
   const idleBytes = await sampleRss(pid, samples);
   const opened = await ctx.load.run({
     kind: "open-streams",
@@ -93,6 +96,7 @@ async function measure(
       };
     }
     await sleep(500); // let the last batch's buffers settle
+    await c.collectGarbage?.();
     return { idleBytes, openBytes: await sampleRss(pid, samples), opened: opened.opened };
   } finally {
     await ctx.load.run({ kind: "close-streams" });
