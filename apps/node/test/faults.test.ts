@@ -1,5 +1,5 @@
 import { APIError } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ask, type Harness, startHarness } from "./harness.js";
 
 let h: Harness;
@@ -190,6 +190,12 @@ describe("client disconnects", () => {
     await upstream.done;
     expect(upstream.closedByClient).toBe(true);
     expect(upstream.closedAt! - abortedAt).toBeLessThan(1000);
+    // The request's log line says so, with the tokens streamed until then.
+    await vi.waitFor(() => {
+      const line = h.logs.find((l) => l.model === "qwq-32b-vllm" && l.outcome === "aborted");
+      expect(line).toMatchObject({ status: 200, usageEstimated: true });
+      expect(line?.completionTokens).toBeGreaterThan(0);
+    });
   });
 
   it("a non-streaming client that leaves closes the upstream too", async () => {
