@@ -82,6 +82,7 @@ export async function respondChat(
       keepAlive: spec.keepAlive === true,
       crlf: spec.crlf === true,
       splitUtf8: spec.splitUtf8 ?? options.splitUtf8 ?? true,
+      heartbeatMs: spec.keepAliveEveryMs,
       firstByteDelayMs,
       chunkDelayMs,
     },

@@ -56,6 +56,7 @@ const RULES: Record<keyof EmuSpec, [check: (v: unknown) => boolean, expected: st
   chunkDelayMs: [ms, "milliseconds (a number ≥ 0)"],
   splitUtf8: [flag, "a boolean"],
   truncated: [flag, "a boolean"],
+  keepAliveEveryMs: [(v) => ms(v) && (v as number) >= 1, "milliseconds (a number ≥ 1)"],
 };
 
 /** The first thing wrong with a decoded directive, as a sentence; null when it is fine. */

@@ -18,6 +18,9 @@ export interface EmuSpec {
   // Addition to the contract: the token budget ran out mid-thought. Only reasoning is sent (no
   // closing tag, answer or tool call) and finish_reason is "length".
   truncated?: boolean;
+  // Addition to the contract: a heartbeat. ": keep-alive" comments every this many ms for as long
+  // as the stream is open, stalls (hang: N) included: a backend alive in bytes, dead in data.
+  keepAliveEveryMs?: number;
   // Additions to the contract, each overriding the emulator's option of the same name.
   firstByteDelayMs?: number;
   chunkDelayMs?: number;

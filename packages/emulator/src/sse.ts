@@ -11,6 +11,7 @@ export interface SSEPlan {
   keepAlive: boolean;
   crlf: boolean;
   splitUtf8: boolean;
+  heartbeatMs?: number; // ": keep-alive" every so often while the stream is open
   firstByteDelayMs: number;
   chunkDelayMs: number; // data event i is due at firstByteDelayMs + i × chunkDelayMs
 }
@@ -33,6 +34,16 @@ export async function writeSSE(
   const start = performance.now() + plan.firstByteDelayMs;
   let sent = 0;
   let splitPending = plan.splitUtf8;
+  let midFrame = false; // a comment must never land between the halves of a split frame
+  if (plan.heartbeatMs) {
+    const comment = encoder.encode(`: keep-alive${eol}${eol}`);
+    const beat = setInterval(() => {
+      if (!midFrame && !res.writableNeedDrain && !res.writableEnded) res.write(comment);
+    }, plan.heartbeatMs);
+    const stop = () => clearInterval(beat);
+    closed.addEventListener("abort", stop, { once: true });
+    res.once("finish", stop);
+  }
 
   // Sends one frame so that it is complete at `deadline`. A split frame's first half leaves a
   // little early when the pace allows, so pacing stays exact for benchmarks.
@@ -46,9 +57,12 @@ export async function writeSSE(
     const gap =
       plan.chunkDelayMs > 0 ? Math.min(SPLIT_GAP_MS, plan.chunkDelayMs / 2) : SPLIT_GAP_MS;
     if (!(await waitUntil(deadline - gap, closed))) return false;
+    midFrame = true;
     if (!(await writeBytes(res, bytes.subarray(0, lead + 1), closed))) return false;
     if (!(await waitUntil(Math.max(deadline, performance.now() + gap), closed))) return false;
-    return writeBytes(res, bytes.subarray(lead + 1), closed);
+    const ok = await writeBytes(res, bytes.subarray(lead + 1), closed);
+    midFrame = false;
+    return ok;
   };
 
   // Returns true when a fault ended the stream at this point.

@@ -194,6 +194,46 @@ describe("hang", () => {
   });
 });
 
+describe("heartbeat (keepAliveEveryMs)", () => {
+  it("keeps a stalled stream alive in bytes, dead in data", async () => {
+    const controller = new AbortController();
+    const res = await fetch(url("/vllm/v1"), {
+      method: "POST",
+      body: JSON.stringify(streamed({ hang: 1, keepAliveEveryMs: 10 })),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while ((text.match(/: keep-alive\n\n/g) ?? []).length < 4) {
+      text += decoder.decode((await reader.read()).value, { stream: true });
+    }
+    expect(dataEvents(text)).toHaveLength(1);
+    const record = emu.requests.at(-1)!;
+    controller.abort();
+    await record.done;
+    expect(record.closedByClient).toBe(true);
+  });
+
+  it("never lands inside a frame, split ones included", async () => {
+    const res = await rawPost(
+      url(ds),
+      streamed({
+        chunks: 20,
+        chunkDelayMs: 3,
+        keepAliveEveryMs: 1,
+        usage: { prompt: 1, completion: 1 },
+      }),
+    );
+    const frames = res.text.split("\n\n").filter(Boolean);
+    expect(frames.some((f) => f === ": keep-alive")).toBe(true);
+    for (const frame of frames)
+      expect(frame === ": keep-alive" || frame.startsWith("data: ")).toBe(true);
+    expect(dataEvents(res.text)).toHaveLength(1 + 20 + 20 + 1 + 1);
+    expect(res.text.endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+});
+
 describe("stream options", () => {
   it("keepAlive interleaves SSE comments and changes nothing else", async () => {
     const plain = await rawPost(url(ds), streamed({ usage: { prompt: 1, completion: 1 } }));

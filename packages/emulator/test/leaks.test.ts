@@ -32,6 +32,25 @@ describe("no leaks", () => {
     req.destroy();
     await emu.requests.at(-1)!.done;
     await new Promise((resolve) => setImmediate(resolve));
-    expect(timers()).toBe(before);
+    expect(timers()).toBeLessThanOrEqual(before); // ≤: unrelated timers may expire meanwhile
+  });
+
+  it("nor does an abandoned heartbeat", async () => {
+    const before = timers();
+    const body = JSON.stringify(
+      chat(emuPrompt({ hang: 2, keepAliveEveryMs: 20 }), { stream: true }),
+    );
+    const req = request(`${emu.url}/vllm/v1/chat/completions`, { method: "POST", agent: false });
+    req.on("error", () => {});
+    const res = await new Promise<IncomingMessage>((resolve) => {
+      req.once("response", resolve);
+      req.end(body);
+    });
+    await new Promise((resolve) => res.once("data", resolve));
+    expect(timers()).toBeGreaterThan(before); // the heartbeat
+    req.destroy();
+    await emu.requests.at(-1)!.done;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers()).toBeLessThanOrEqual(before); // ≤: unrelated timers may expire meanwhile
   });
 });
