@@ -49,7 +49,7 @@ export async function writeSSE(
   // little early when the pace allows, so pacing stays exact for benchmarks.
   const send = async (frame: string, deadline: number): Promise<boolean> => {
     const bytes = encoder.encode(frame);
-    const lead = splitPending ? bytes.findIndex((b) => b >= 0xc0) : -1;
+    const lead = splitPending ? firstLeadByte(bytes) : -1;
     if (lead < 0) {
       return (await waitUntil(deadline, closed)) && writeBytes(res, bytes, closed);
     }
@@ -94,4 +94,10 @@ export async function writeSSE(
   if (pending.length > 0) sent = Math.min(...(pending as number[]));
   if (await fault()) return;
   if (await send(`data: [DONE]${eol}${eol}`, 0)) res.end();
+}
+
+/** Index of the first byte that starts a multi-byte UTF-8 sequence, or -1. */
+function firstLeadByte(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0xc0) return i;
+  return -1;
 }
