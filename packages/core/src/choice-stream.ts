@@ -1,6 +1,7 @@
 // One choice of a completion: its inline-tag parser, its Hermes extractor and whether it has
 // finished. n > 1 choices each get their own, so interleaved choices never mix state.
 import { type ExtractedToolCall, HermesToolCallExtractor } from "./hermes-tool-calls.js";
+import { ReasoningToolCalls } from "./reasoning-tool-calls.js";
 import { ThinkTagParser } from "./think-tags.js";
 import type { FinishReason, ReasoningMode, StreamEvent } from "./types.js";
 import { isObject } from "./upstream-chunk.js";
@@ -11,6 +12,7 @@ export class ChoiceStream {
   out: StreamEvent[] = [];
   private readonly parser: ThinkTagParser;
   private readonly hermes: HermesToolCallExtractor | null;
+  private readonly fieldCalls: ReasoningToolCalls | null;
   private hermesCalls = 0;
 
   // The parser's content goes through the Hermes extractor (when tools were offered) and then out.
@@ -34,6 +36,11 @@ export class ChoiceStream {
       }),
   };
 
+  private readonly fromField = {
+    reasoning: (text: string) => this.out.push({ type: "reasoning", choice: this.index, text }),
+    toolCall: (call: ExtractedToolCall) => this.afterHermes.toolCall(call),
+  };
+
   constructor(
     readonly index: number,
     mode: ReasoningMode,
@@ -41,19 +48,24 @@ export class ChoiceStream {
   ) {
     this.parser = new ThinkTagParser(mode, tools);
     this.hermes = tools ? new HermesToolCallExtractor() : null;
+    this.fieldCalls = tools ? new ReasoningToolCalls() : null;
   }
 
+  /** Reasoning that arrived in a field (reasoning_content, reasoning, …). */
   reasoning(text: string): void {
     this.parser.sawFieldReasoning(text);
-    this.out.push({ type: "reasoning", choice: this.index, text });
+    if (this.fieldCalls) this.fieldCalls.feed(text, this.fromField);
+    else this.out.push({ type: "reasoning", choice: this.index, text });
   }
 
   content(text: string): void {
+    this.fieldCalls?.release(this.fromField);
     this.parser.feed(text, this.emit);
   }
 
   /** Native OpenAI tool-call deltas, passed through per index. */
   toolCalls(deltas: unknown[]): void {
+    this.fieldCalls?.release(this.fromField);
     for (let i = 0; i < deltas.length; i++) {
       const d = deltas[i];
       if (!isObject(d)) continue;
@@ -73,6 +85,7 @@ export class ChoiceStream {
 
   /** Release held-back text: the choice's text has ended. */
   flush(): void {
+    this.fieldCalls?.flush(this.fromField);
     this.parser.flush(this.emit);
     this.hermes?.flush(this.afterHermes);
   }

@@ -265,14 +265,14 @@ export class ThinkTagParser {
   }
 }
 
-const NO_CALL = { at: -1, pending: Number.POSITIVE_INFINITY };
+export const NO_CALL = { at: -1, pending: Number.POSITIVE_INFINITY };
 
 /**
  * Where a tool call starts in reasoning text `s` (before `limit`, the closing tag, if any):
  * `<tool_call>` whose next non-space character is `{`. `pending` is where a `<tool_call>` sits
  * whose `{` has not arrived yet: text from there must wait.
  */
-function findToolCall(s: string, limit: number): { at: number; pending: number } {
+export function findToolCall(s: string, limit: number): { at: number; pending: number } {
   const end = limit >= 0 ? limit : s.length;
   for (
     let at = s.indexOf(TOOL_CALL_TAG);
@@ -306,7 +306,7 @@ function countNewlines(s: string): number {
   return n;
 }
 
-function trimOneTrailingNewline(s: string): string {
+export function trimOneTrailingNewline(s: string): string {
   if (s.endsWith("\r\n")) return s.slice(0, -2);
   if (s.endsWith("\n")) return s.slice(0, -1);
   return s;

@@ -156,7 +156,7 @@ function render(events: StreamEvent[], format: ReasoningFormat): string {
   return events.map((e) => sse.render(e)).join("");
 }
 
-// 16 properties × 1000 runs: sixteen thousand random inputs and chunkings per test run.
+// 17 properties × 1000 runs: seventeen thousand random inputs and chunkings per test run.
 const RUNS = 1000;
 
 describe("any text, any chunking: the normalized text is what was meant", () => {
@@ -446,6 +446,42 @@ describe("with tools, a thought that only mentions <tool_call> is still all reas
             ...n.done(),
           );
           expect(textOf(events)).toEqual(expectedOf({ reasoning, content }));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("with tools, field reasoning without a call passes through exactly", () => {
+  it("reasoning_content then content, any text, any chunking", () => {
+    fc.assert(
+      fc.property(
+        reasoningText.filter((r) => !/<tool_call>\s{0,8}\{/.test(r)),
+        contentText.filter((c) => !c.includes("<tool_call>")),
+        cuts,
+        cuts,
+        (reasoning, content, textCuts, byteCuts) => {
+          const sse = dialects["reasoning_content field (DashScope, SGLang, llama.cpp)"]!.sse(
+            { reasoning, content },
+            textCuts,
+          );
+          const bytes = encoder.encode(sse);
+          const events = normalizePieces(
+            cut(
+              bytes,
+              byteCuts.map((n) => n % (bytes.length + 1)),
+            ),
+            {
+              tools: true,
+            },
+          );
+          expect(textOf(events)).toEqual(expectedOf({ reasoning, content }));
+          // All reasoning comes before the answer: nothing held back is released late.
+          const kinds = events.flatMap((e) =>
+            e.type === "reasoning" || e.type === "content" ? [e.type] : [],
+          );
+          expect(kinds.join(",")).toMatch(/^(reasoning,?)*(content,?)*$/);
         },
       ),
       { numRuns: RUNS },
