@@ -36,6 +36,8 @@ export class Attempt {
       this.#timedOut = true;
       this.#controller.abort(new APITimeoutError());
     }, this.#timeoutMs);
+    // Node: a pending watchdog alone must not keep a process alive (the socket does that).
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
   disarm(): void {

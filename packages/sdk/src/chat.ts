@@ -37,6 +37,16 @@ export class Chat {
       controller.signal,
     );
     opened.catch(() => {}); // surfaced by the stream's first read
+    // Aborted before anyone read it: nobody will run the body reader that ends the attempt.
+    controller.signal.addEventListener(
+      "abort",
+      () =>
+        opened.then(
+          ({ attempt }) => attempt.dispose(),
+          () => {},
+        ),
+      { once: true },
+    );
     const normalizer = {
       reasoning: options.reasoning ?? this.#reasoning,
       tools: Array.isArray(params.tools) && params.tools.length > 0,

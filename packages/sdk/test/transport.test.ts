@@ -1,7 +1,9 @@
 // Retries, timeouts and aborts against a real HTTP server: what is retried (only before the
 // first byte), how long it waits, and that the connection really closes when the caller leaves.
 import { getEventListeners } from "node:events";
-import { afterEach, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import {
   APIConnectionError,
   APITimeoutError,
@@ -24,6 +26,7 @@ import {
   serve,
   sse,
 } from "./local-server.js";
+import { run } from "./run.js";
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -326,5 +329,37 @@ describe("bad responses", () => {
 
   it("the constructor says what is missing", () => {
     expect(() => new Thinkgate({} as never)).toThrow(/baseURL is required/);
+  });
+});
+
+describe("clean-up", () => {
+  const headersThenSilence = (res: import("node:http").ServerResponse) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(sse([chunk({ reasoning_content: "Thinking" })]));
+  };
+
+  it("a stream aborted after its response arrived, but before anyone read it, closes the connection", async () => {
+    server = await serve((_req, res) => headersThenSilence(res));
+    const stream = tg().chat.stream(params);
+    while (server.hits.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50)); // the headers are back
+    stream.abort();
+    expect(await server.hits[0]!.closed).toBe(true);
+    await expect(stream.final()).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it("a process that aborted its stream exits: no 10-minute watchdog keeps it alive", async () => {
+    server = await serve((_req, res) => headersThenSilence(res));
+    const dist = pathToFileURL(join(inject("packageDir"), "dist/index.js")).href;
+    const script = `
+      const { Thinkgate } = await import(${JSON.stringify(dist)});
+      const stream = new Thinkgate({ baseURL: ${JSON.stringify(server.url)} }).chat.stream(${JSON.stringify(params)});
+      await new Promise((r) => setTimeout(r, 100));
+      stream.abort();
+      console.log(await stream.final().catch((e) => e.name));
+    `;
+    const out = await run("node", ["--input-type=module", "-e", script], { timeoutMs: 15_000 });
+    expect(out.stdout.trim()).toBe("APIUserAbortError");
+    expect(out.code).toBe(0);
   });
 });
