@@ -86,6 +86,24 @@ describe("streams from misbehaving upstreams", () => {
     expect(json.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 4 });
   });
 
+  it("an upstream that answers one JSON document instead of a stream is an upstream error", async () => {
+    const json = (async () =>
+      new Response(
+        JSON.stringify({
+          error: { message: "model overloaded, see https://internal.example", code: "overloaded" },
+        }),
+        {
+          headers: { "content-type": "application/json" },
+        },
+      )) as unknown as typeof fetch;
+    const res = await ask(createApp({ config, fetch: json }), true);
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: { message: string; code: string } };
+    expect(body.error.message).toContain("model overloaded");
+    expect(body.error.message).not.toContain("internal.example");
+    expect(body.error.code).toBe("overloaded");
+  });
+
   it("an upstream that ends without [DONE] or a finish reason is an error, not an answer", async () => {
     const app = createApp({ config, fetch: upstreamSending(chunk({ content: "half an ans" })) });
     const res = await ask(app, false);

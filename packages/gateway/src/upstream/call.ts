@@ -2,6 +2,7 @@ import { ApiError } from "../errors/api-error.js";
 import {
   firstByteTimeout,
   mapUpstreamStatus,
+  notAStream,
   type UpstreamFailure,
   unreachable,
 } from "./error-map.js";
@@ -75,6 +76,16 @@ export async function callUpstream(
     if (timedOut) return fail(firstByteTimeout(upstream.name, upstream.firstByteTimeoutMs));
     return fail(
       mapUpstreamStatus(response.status, text, response.headers.get("retry-after"), upstream.name),
+    );
+  }
+  if (/\bjson\b/i.test(response.headers.get("content-type") ?? "")) {
+    // Asked to stream, it answered one JSON document: an error in disguise (some servers and
+    // proxies send errors with status 200), never an answer we could stream.
+    const text = await readBounded(response).catch(() => "");
+    return fail(
+      timedOut
+        ? firstByteTimeout(upstream.name, upstream.firstByteTimeoutMs)
+        : notAStream(upstream.name, text),
     );
   }
   const reader = response.body.getReader();

@@ -178,3 +178,17 @@ export function noTargets(model: string): ApiError {
     "no_allowed_backend",
   );
 }
+
+export function notAStream(backend: string, bodyText: string): UpstreamFailure {
+  const { message, code } = upstreamMessage(bodyText);
+  const detail = message ? `: ${message}` : "";
+  return {
+    error: failure(
+      502,
+      `Upstream ${backend} answered without streaming${detail}`,
+      "upstream_error",
+      code ?? "upstream_error",
+    ),
+    retryable: true,
+  };
+}
