@@ -1,0 +1,231 @@
+import {
+  DEFAULT_CONTENT,
+  DEFAULT_REASONING,
+  type Emulator,
+  type EmuSpec,
+  emuPrompt,
+  startEmulator,
+} from "@thinkgate/emulator";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevWorker, startWranglerDev } from "./wrangler-dev.js";
+
+// One workerd for the whole file: the root wrangler.toml under `wrangler dev`, its config in the
+// THINKGATE_CONFIG binding, the backend emulator on 127.0.0.1 behind it, the official client in
+// front of it.
+
+const apiKey = "tg-worker-test-key";
+const dashscopeKey = "sk-dashscope-from-a-binding";
+const maxBodyBytes = 64 * 1024;
+
+let emulator: Emulator;
+let worker: DevWorker;
+let client: OpenAI;
+
+function config(emulatorUrl: string) {
+  const backend = (prefix: string) => ({
+    type: "openai-compatible",
+    baseUrl: `${emulatorUrl}${prefix}`,
+  });
+  return {
+    server: { maxBodyBytes },
+    store: { type: "memory" },
+    backends: {
+      vllm: backend("/vllm/v1"),
+      ollama: backend("/ollama/v1"),
+      "vllm-raw": { ...backend("/vllm-raw/v1"), reasoning: "think-open" },
+      dashscope: {
+        type: "dashscope",
+        baseUrl: `${emulatorUrl}/dashscope/compatible-mode/v1`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own "${NAME}" syntax
+        apiKey: "${DASHSCOPE_API_KEY}",
+      },
+    },
+    models: {
+      "qwq-vllm": { targets: [{ backend: "vllm", model: "Qwen/QwQ-32B" }] },
+      "qwq-ollama": { targets: [{ backend: "ollama", model: "qwq:32b" }] },
+      "qwq-raw": { targets: [{ backend: "vllm-raw", model: "Qwen/QwQ-32B" }] },
+      "qwq-32b": { targets: [{ backend: "dashscope", model: "qwq-32b" }] },
+    },
+    keys: [{ key: apiKey, tenant: "worker-test" }],
+  };
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  worker = await startWranglerDev({
+    vars: {
+      THINKGATE_CONFIG: JSON.stringify(config(emulator.url)),
+      DASHSCOPE_API_KEY: dashscopeKey,
+    },
+  });
+  client = new OpenAI({ baseURL: `${worker.url}/v1`, apiKey, maxRetries: 0 });
+}, 90_000);
+
+afterAll(async () => {
+  if (process.env.WORKER_TEST_OUTPUT) console.log(worker?.output());
+  await worker?.stop();
+  await emulator?.close();
+});
+
+function ask(spec: EmuSpec = {}) {
+  return [{ role: "user" as const, content: emuPrompt(spec) }];
+}
+
+/** The extension fields the official client's types do not know. */
+interface ReasoningFields {
+  content?: string | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+}
+
+async function collect(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+  let reasoning = "";
+  let content = "";
+  let answerChunksWithReasoning = 0;
+  for await (const chunk of stream) {
+    const delta = (chunk.choices[0]?.delta ?? {}) as ReasoningFields;
+    if (delta.reasoning_content) reasoning += delta.reasoning_content;
+    if (delta.content) {
+      content += delta.content;
+      if (delta.reasoning_content != null) answerChunksWithReasoning++;
+    }
+  }
+  return { reasoning, content, answerChunksWithReasoning };
+}
+
+describe("the Worker in workerd", () => {
+  it("answers /healthz", async () => {
+    const res = await fetch(`${worker.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+    expect(res.headers.get("x-request-id")).toMatch(/\S/);
+  });
+
+  it("serves a non-streaming request from vLLM's `reasoning` dialect in DashScope's shape", async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: "qwq-vllm", messages: ask() })
+      .withResponse();
+    const message = data.choices[0]?.message as unknown as ReasoningFields;
+    expect(message.content).toBe(DEFAULT_CONTENT);
+    expect(message.reasoning_content).toBe(DEFAULT_REASONING);
+    expect(data.model).toBe("qwq-vllm");
+    expect(response.headers.get("x-thinkgate-backend")).toBe("vllm");
+  });
+
+  it("streams Ollama's dialect as reasoning_content then content", async () => {
+    const stream = await client.chat.completions.create({
+      model: "qwq-ollama",
+      messages: ask({ chunks: 12 }),
+      stream: true,
+    });
+    const out = await collect(stream);
+    expect(out.reasoning).toBe(DEFAULT_REASONING);
+    expect(out.content).toBe(DEFAULT_CONTENT);
+    expect(out.answerChunksWithReasoning).toBe(0);
+  });
+
+  it("answers a non-streaming request from stream-only DashScope, key substituted from a binding", async () => {
+    const before = emulator.requests.length;
+    const completion = await client.chat.completions.create({ model: "qwq-32b", messages: ask() });
+    const message = completion.choices[0]?.message as unknown as ReasoningFields;
+    expect(message.content).toBe(DEFAULT_CONTENT);
+    expect(message.reasoning_content).toBe(DEFAULT_REASONING);
+    expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
+    const seen = emulator.requests.slice(before).find((r) => r.dialect === "dashscope");
+    expect(seen?.headers.authorization).toBe(`Bearer ${dashscopeKey}`);
+    expect(seen?.body).toMatchObject({ stream: true });
+  });
+
+  it("renders reasoning_format think_tags from a backend without a reasoning parser", async () => {
+    const before = emulator.requests.length;
+    // reasoning_format is Thinkgate's extension: the client's types do not know it.
+    const params: OpenAI.Chat.ChatCompletionCreateParamsStreaming & { reasoning_format: string } = {
+      model: "qwq-raw",
+      messages: ask(),
+      stream: true,
+      reasoning_format: "think_tags",
+    };
+    const stream = await client.chat.completions.create(params);
+    const out = await collect(stream);
+    expect(out.reasoning).toBe("");
+    const [, thought, answer] = /^<think>([\s\S]*)<\/think>([\s\S]*)$/.exec(out.content) ?? [];
+    expect(thought?.trim()).toBe(DEFAULT_REASONING);
+    expect(answer?.trim()).toBe(DEFAULT_CONTENT);
+    const seen = emulator.requests.slice(before).find((r) => r.dialect === "vllm-raw");
+    expect(seen?.body).not.toHaveProperty("reasoning_format");
+  });
+
+  it("maps an upstream 503 to an OpenAI-style 503", async () => {
+    const error = await client.chat.completions
+      .create({ model: "qwq-vllm", messages: ask({ status: 503 }) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).toBe(503);
+    expect(apiError.code).toBe("upstream_unavailable");
+    expect(apiError.type).toBe("upstream_error");
+  });
+
+  it("refuses a bad key with 401 and an unknown model with 404", async () => {
+    const stranger = new OpenAI({
+      baseURL: `${worker.url}/v1`,
+      apiKey: "tg-not-a-key",
+      maxRetries: 0,
+    });
+    const unauthorized = await stranger.chat.completions
+      .create({ model: "qwq-vllm", messages: ask() })
+      .catch((e: unknown) => e);
+    expect(unauthorized).toBeInstanceOf(OpenAI.AuthenticationError);
+    const missing = await client.chat.completions
+      .create({ model: "no-such-model", messages: ask() })
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((missing as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
+  });
+
+  it("refuses a body over server.maxBodyBytes with 413, before any upstream call", async () => {
+    const before = emulator.requests.length;
+    const error = await client.chat.completions
+      .create({
+        model: "qwq-vllm",
+        messages: [{ role: "user", content: "x".repeat(maxBodyBytes + 1) }],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(413);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("body_too_large");
+    expect(emulator.requests.length).toBe(before);
+  });
+
+  it("closes the upstream connection within a second of the client aborting a stream", async () => {
+    const before = emulator.requests.length;
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create(
+      { model: "qwq-vllm", messages: ask({ chunks: 200, chunkDelayMs: 50 }), stream: true },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    let abortedAt = 0;
+    try {
+      for await (const _ of stream) {
+        if (++chunks === 3) {
+          abortedAt = Date.now();
+          controller.abort();
+        }
+      }
+    } catch (err) {
+      expect((err as Error).name).toMatch(/Abort/);
+    }
+    expect(abortedAt).toBeGreaterThan(0);
+    const upstream = emulator.requests.slice(before).find((r) => r.dialect === "vllm");
+    expect(upstream).toBeDefined();
+    const closed = await Promise.race([
+      upstream?.done.then(() => "closed"),
+      new Promise((done) => setTimeout(() => done("still open"), 1000)),
+    ]);
+    expect(closed).toBe("closed");
+    expect(upstream?.closedByClient).toBe(true);
+    expect((upstream?.closedAt ?? Infinity) - abortedAt).toBeLessThan(1000);
+  });
+});
