@@ -17,10 +17,9 @@ export class ApiError extends Error {
     this.headers = headers;
   }
 
-  toResponse(extraHeaders?: Record<string, string>): Response {
+  toResponse(): Response {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.headers) Object.assign(headers, this.headers);
-    if (extraHeaders) Object.assign(headers, extraHeaders);
     return new Response(JSON.stringify({ error: this.body }), { status: this.status, headers });
   }
 }
