@@ -9,7 +9,7 @@ import {
   startEmulator,
 } from "@thinkgate/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChatEvent, type ReasoningMode, Thinkgate } from "../src/index.js";
+import { type ChatEvent, type ReasoningMode, Thinkgate, ThinkgateError } from "../src/index.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -115,9 +115,9 @@ describe.each(dialects)("directly against $prefix", ({ prefix, model, reasoning 
     const failure = await (async () => {
       for await (const ev of stream) seen.push(ev.type);
     })().catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).name).toMatch(/Error$/);
-    expect((failure as Error).message.length).toBeGreaterThan(0);
+    expect(failure).toBeInstanceOf(ThinkgateError);
+    expect((failure as ThinkgateError).message.length).toBeGreaterThan(0);
+    expect(seen).toContain("reasoning"); // what came before the error was delivered
     expect(seen).not.toContain("done");
     await expect(stream.final()).rejects.toBe(failure);
   });
