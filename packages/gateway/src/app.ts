@@ -38,7 +38,6 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
       },
     }),
     chatCompletions({
-      config,
       models: indexModels(config),
       router: createRouter(config, upstreams),
       fetch: deps.fetch ?? ((input, init) => fetch(input, init)),

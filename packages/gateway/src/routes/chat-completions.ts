@@ -1,6 +1,5 @@
 import { Aggregator, renderSSE, type StreamEvent } from "@thinkgate/core";
 import type { Context } from "hono";
-import type { Config } from "../config/schema.js";
 import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
 import { ApiError, errors } from "../errors/api-error.js";
@@ -14,7 +13,6 @@ import { upstreamEvents } from "../pipeline/upstream-events.js";
 import type { PublicModel, Router } from "../router/index.js";
 
 export interface ChatCompletionsDeps {
-  config: Config;
   models: Map<string, PublicModel>;
   router: Router;
   fetch: typeof fetch;
