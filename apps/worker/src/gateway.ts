@@ -21,7 +21,7 @@ let cached: Cached | undefined;
 
 export function gatewayFor(env: Bindings): Promise<Gateway> {
   const source = env.THINKGATE_CONFIG;
-  if (cached?.source !== source) {
+  if (!cached || cached.source !== source) {
     const gateway = build(source, env);
     cached = { source, gateway };
     gateway.then((g) => {
@@ -31,7 +31,7 @@ export function gatewayFor(env: Bindings): Promise<Gateway> {
       if (!g.final && cached?.gateway === gateway) cached = undefined;
     });
   }
-  return (cached as Cached).gateway;
+  return cached.gateway;
 }
 
 async function build(source: string | undefined, env: Bindings): Promise<Gateway> {

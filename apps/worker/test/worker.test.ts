@@ -6,21 +6,35 @@ import {
   emuPrompt,
   startEmulator,
 } from "@thinkgate/emulator";
+import {
+  type RedisServer,
+  startRedisServer,
+  startUpstashLocal,
+  type UpstashLocal,
+} from "@thinkgate/upstash-local";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevWorker, startWranglerDev } from "./wrangler-dev.js";
 
 // One workerd for the whole file: the root wrangler.toml under `wrangler dev`, its config in the
 // THINKGATE_CONFIG binding, the backend emulator on 127.0.0.1 behind it, the official client in
-// front of it.
+// front of it, and the Upstash store (Upstash's REST protocol over a real redis-server) as the
+// hosted endpoint runs it.
 
 const apiKey = "tg-worker-test-key";
 const dashscopeKey = "sk-dashscope-from-a-binding";
+const adminToken = "admin-token-from-a-binding";
+const upstashToken = "upstash-token-from-a-binding";
 const maxBodyBytes = 64 * 1024;
 
 let emulator: Emulator;
+let redis: RedisServer;
+let upstash: UpstashLocal;
 let worker: DevWorker;
 let client: OpenAI;
+
+/** A "${NAME}" reference in the config, which the Worker fills in from its bindings. */
+const binding = (name: string) => `\${${name}}`;
 
 function config(emulatorUrl: string) {
   const backend = (prefix: string) => ({
@@ -29,7 +43,11 @@ function config(emulatorUrl: string) {
   });
   return {
     server: { maxBodyBytes },
-    store: { type: "memory" },
+    store: {
+      type: "upstash",
+      url: binding("UPSTASH_REDIS_REST_URL"),
+      token: binding("UPSTASH_REDIS_REST_TOKEN"),
+    },
     backends: {
       vllm: backend("/vllm/v1"),
       ollama: backend("/ollama/v1"),
@@ -37,8 +55,7 @@ function config(emulatorUrl: string) {
       dashscope: {
         type: "dashscope",
         baseUrl: `${emulatorUrl}/dashscope/compatible-mode/v1`,
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own "${NAME}" syntax
-        apiKey: "${DASHSCOPE_API_KEY}",
+        apiKey: binding("DASHSCOPE_API_KEY"),
       },
     },
     models: {
@@ -53,10 +70,15 @@ function config(emulatorUrl: string) {
 
 beforeAll(async () => {
   emulator = await startEmulator();
+  redis = await startRedisServer();
+  upstash = await startUpstashLocal({ redisUrl: redis.url, token: upstashToken });
   worker = await startWranglerDev({
     vars: {
       THINKGATE_CONFIG: JSON.stringify(config(emulator.url)),
       DASHSCOPE_API_KEY: dashscopeKey,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstashToken,
+      THINKGATE_ADMIN_TOKEN: adminToken,
     },
   });
   client = new OpenAI({ baseURL: `${worker.url}/v1`, apiKey, maxRetries: 0 });
@@ -65,6 +87,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (process.env.WORKER_TEST_OUTPUT) console.log(worker?.output());
   await worker?.stop();
+  await upstash?.close();
+  await redis?.stop();
   await emulator?.close();
 });
 
@@ -227,5 +251,48 @@ describe("the Worker in workerd", () => {
     expect(closed).toBe("closed");
     expect(upstream?.closedByClient).toBe(true);
     expect((upstream?.closedAt ?? Infinity) - abortedAt).toBeLessThan(1000);
+  });
+
+  it("keeps keys, limits and usage in the Upstash store", async () => {
+    const admin = { authorization: `Bearer ${adminToken}`, "content-type": "application/json" };
+    const created = await fetch(`${worker.url}/admin/keys`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ tenant: "upstash-tenant", limits: { rpm: 2 } }),
+    });
+    expect(created.status).toBe(201);
+    const { key, id } = (await created.json()) as { key: string; id: string };
+    const commandsBefore = upstash.stats.commands;
+
+    const tenant = new OpenAI({ baseURL: `${worker.url}/v1`, apiKey: key, maxRetries: 0 });
+    for (let i = 0; i < 2; i++) {
+      const { response } = await tenant.chat.completions
+        .create({ model: "qwq-vllm", messages: ask() })
+        .withResponse();
+      expect(response.headers.get("x-ratelimit-limit-requests")).toBe("2");
+    }
+    const limited = await tenant.chat.completions
+      .create({ model: "qwq-vllm", messages: ask() })
+      .catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(
+      Number((limited as InstanceType<typeof OpenAI.RateLimitError>).headers?.get("retry-after")),
+    ).toBeGreaterThan(0);
+    // The key, the limiter's counters and the usage went through Upstash's REST protocol.
+    expect(upstash.stats.commands).toBeGreaterThan(commandsBefore);
+
+    // Usage is written after the response (waitUntil): poll briefly for it.
+    let requests = 0;
+    for (let i = 0; i < 20 && requests < 2; i++) {
+      const usage = await fetch(`${worker.url}/admin/usage?tenant=upstash-tenant`, {
+        headers: admin,
+      });
+      expect(usage.status).toBe(200);
+      const body = (await usage.json()) as { totals?: { requests?: number } };
+      requests = body.totals?.requests ?? 0;
+      if (requests < 2) await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(requests).toBe(2);
+    expect(id).toMatch(/\S/);
   });
 });

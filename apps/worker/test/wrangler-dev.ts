@@ -57,7 +57,14 @@ export async function startWranglerDev(options: DevWorkerOptions): Promise<DevWo
       cwd: repoRoot,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        // No outside network here: skip fetching the Request.cf template from Cloudflare.
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        NO_COLOR: "1",
+        FORCE_COLOR: "0",
+      },
     },
   );
   let output = "";
