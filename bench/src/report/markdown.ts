@@ -21,10 +21,11 @@ export function renderMarkdown(results: Results): string {
     "",
     "| Contender | Version | Status |",
     "|---|---|---|",
-    ...columns.map(
-      (c) =>
-        `| ${c.label} | ${c.version} | ${c.status === "ran" ? "ran" : `not run${note(c.reason ?? "")}`} |`,
-    ),
+    ...columns.map((c) => {
+      const status = c.status === "ran" ? "ran" : `not run${note(c.reason ?? "")}`;
+      const logged = c.exceptions?.length ? `; it logged \`${c.exceptions.join("`, `")}\`` : "";
+      return `| ${c.label} | ${c.version} | ${status}${logged} |`;
+    }),
     "",
   );
   const sections = [...new Set(results.rows.map((r) => r.section))];
