@@ -1,11 +1,13 @@
 // The example CLI (examples/cli), run as a user would: it streams reasoning dimmed, then the
 // answer plain, and fails with a clear message and exit code.
+import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import {
   DEFAULT_CONTENT,
   DEFAULT_REASONING,
   type Emulator,
+  emuPrompt,
   startEmulator,
 } from "@thinkgate/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,6 +78,33 @@ describe("examples/cli", () => {
     const out = await run(tsx, ["main.ts"], { cwd: cliDir, env: env({ THINKGATE_BASE_URL: "" }) });
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/THINKGATE_BASE_URL/);
+  });
+
+  it("Ctrl-C aborts the request: the connection closes and the exit code is 130", async () => {
+    const child = spawn(
+      "node",
+      ["--import", "tsx", "main.ts", emuPrompt({ chunks: 500, chunkDelayMs: 20 })],
+      {
+        cwd: cliDir,
+        env: {
+          ...process.env,
+          ...env({ THINKGATE_BASE_URL: `${emu.url}/vllm/v1`, NO_COLOR: "1" }),
+        },
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+    });
+    // Interrupt once the thinking is visibly streaming.
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain("[aborted]");
+    const request = emu.requests.at(-1)!;
+    await request.done;
+    expect(request.closedByClient).toBe(true);
   });
 
   it("type-checks against the built SDK's declarations", async () => {
