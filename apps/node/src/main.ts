@@ -31,7 +31,7 @@ try {
   const lines = [
     `thinkgate listening on ${server.url} (${configPath ? `config ${configPath}, ${config.store.type} store` : "embedded default: memory store, loopback only, no key required"})`,
     `  models: ${models.join(", ")}`,
-    `  admin API: ${env.THINKGATE_ADMIN_TOKEN ? "on (THINKGATE_ADMIN_TOKEN)" : "off (set THINKGATE_ADMIN_TOKEN to manage keys and read usage)"}`,
+    `  admin API: ${config.admin.token || env.THINKGATE_ADMIN_TOKEN ? "on" : "off (set THINKGATE_ADMIN_TOKEN or admin.token to manage keys and read usage)"}`,
   ];
   if (!configPath && !models.includes("qwq-32b")) {
     lines.push("  (set DASHSCOPE_API_KEY to also serve qwq-32b from DashScope)");

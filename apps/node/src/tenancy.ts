@@ -2,7 +2,7 @@ import { type Config, createStore, createTenancy, type TenancyHandle } from "@th
 
 /**
  * Where config.store becomes keys-in-a-store, limits, usage and the admin API. The admin API
- * answers only when THINKGATE_ADMIN_TOKEN is set. Tenancy warnings (store outages, dropped
+ * answers only when an admin token is set: config `admin.token`, else THINKGATE_ADMIN_TOKEN. Tenancy warnings (store outages, dropped
  * usage) go to stderr as JSON; stdout is the request log.
  */
 export async function buildTenancy(
@@ -12,8 +12,9 @@ export async function buildTenancy(
   const store = await createStore(config.store);
   return createTenancy({
     store,
-    adminToken: env.THINKGATE_ADMIN_TOKEN || undefined,
+    adminToken: config.admin.token ?? (env.THINKGATE_ADMIN_TOKEN || undefined),
     configKeys: config.keys,
+    onStoreDown: config.store.onUnavailable,
     log: (line) =>
       process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`),
   });

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { authenticate } from "./auth/authenticate.js";
 import { indexConfigKeys } from "./auth/config-keys.js";
 import type { GatewayDeps } from "./deps.js";
@@ -23,6 +24,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   const app = new Hono<GatewayEnv>();
   app.use(observe(deps.log));
+  if (config.server.cors) app.use(cors(corsOptions(config.server.cors.origins)));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
   const auth = authenticate({ configKeys, tenancy, mode: config.server.auth, now });
@@ -63,4 +65,28 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     return errors.internal().toResponse();
   });
   return app;
+}
+
+/** Headers a page must be able to read: request id, backend, limits, timing. */
+const exposedHeaders = [
+  "x-request-id",
+  "x-thinkgate-backend",
+  "server-timing",
+  "retry-after",
+  "x-ratelimit-limit-requests",
+  "x-ratelimit-remaining-requests",
+  "x-ratelimit-reset-requests",
+  "x-ratelimit-limit-tokens",
+  "x-ratelimit-remaining-tokens",
+  "x-ratelimit-reset-tokens",
+];
+
+function corsOptions(origins: string[]) {
+  return {
+    origin: origins.includes("*") ? "*" : origins,
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: ["authorization", "content-type", "x-request-id"],
+    exposeHeaders: exposedHeaders,
+    maxAge: 600,
+  };
 }

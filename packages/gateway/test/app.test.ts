@@ -245,6 +245,37 @@ describe("the HTTP API through app.request()", () => {
     expect(res.status).toBe(200);
   });
 
+  it("answers CORS preflights and exposes its headers only when server.cors says so", async () => {
+    const closed = createApp({ config, fetch: sseUpstream([]) });
+    const noCors = await post(closed, hello, { origin: "https://app.example" });
+    expect(noCors.headers.get("access-control-allow-origin")).toBeNull();
+
+    const open = createApp({
+      config: {
+        ...config,
+        server: { ...config.server, cors: { origins: ["https://app.example"] } },
+      },
+      fetch: sseUpstream([]),
+    });
+    const preflight = await open.request("/v1/chat/completions", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+    const res = await post(open, hello, { origin: "https://app.example" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
+    const stranger = await post(open, hello, { origin: "https://evil.example" });
+    expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("serves /healthz without a key", async () => {
     const app = createApp({ config });
     const res = await app.request("/healthz");

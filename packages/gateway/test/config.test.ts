@@ -164,4 +164,32 @@ describe("parseConfig", () => {
       ),
     ).toMatch(/store\.token/);
   });
+
+  it("reads the admin token, the store outage policy and CORS origins", () => {
+    const base = { backends: {}, models: {} };
+    const config = parseConfig(
+      {
+        ...base,
+        admin: { token: "${ADMIN}" },
+        store: { type: "redis", url: "redis://x", onUnavailable: { keys: "stale" } },
+        server: { cors: { origins: ["*"] } },
+      },
+      { ADMIN: "a-long-enough-admin-token" },
+    );
+    expect(config.admin.token).toBe("a-long-enough-admin-token");
+    expect(config.store.onUnavailable).toEqual({ keys: "stale", limits: "open" });
+    expect(config.server.cors).toEqual({ origins: ["*"] });
+    expect(parseConfig(base, {}).admin).toEqual({});
+    expect(errorOf(() => parseConfig({ ...base, admin: { token: "short" } }, {}))).toMatch(
+      /admin\.token/,
+    );
+    expect(errorOf(() => parseConfig({ ...base, server: { cors: { origins: [] } } }, {}))).toMatch(
+      /server\.cors\.origins/,
+    );
+    expect(
+      errorOf(() =>
+        parseConfig({ ...base, store: { type: "memory", onUnavailable: { limits: "ajar" } } }, {}),
+      ),
+    ).toMatch(/store\.onUnavailable\.limits/);
+  });
 });

@@ -96,15 +96,40 @@ const keySchema = z
     message: 'expected exactly one of "key" or "keyHash"',
   });
 
+/** What an unreachable store means (packages/gateway/src/tenancy/README.md). */
+const onUnavailableSchema = z.strictObject({
+  /** "reject": a key only the store knows is refused (503); "stale": keys seen before still work. */
+  keys: z.enum(["reject", "stale"]).default("reject"),
+  /** "open": requests run unlimited, with a warning in the log; "closed": 503. */
+  limits: z.enum(["open", "closed"]).default("open"),
+});
+
+const storeCommon = { onUnavailable: onUnavailableSchema.optional() };
+
 const storeSchema = z.discriminatedUnion(
   "type",
   [
-    z.strictObject({ type: z.literal("memory") }),
-    z.strictObject({ type: z.literal("redis"), url: z.string().min(1) }),
-    z.strictObject({ type: z.literal("upstash"), url: httpUrl, token: z.string().min(1) }),
+    z.strictObject({ type: z.literal("memory"), ...storeCommon }),
+    z.strictObject({ type: z.literal("redis"), url: z.string().min(1), ...storeCommon }),
+    z.strictObject({
+      type: z.literal("upstash"),
+      url: httpUrl,
+      token: z.string().min(1),
+      ...storeCommon,
+    }),
   ],
   { error: 'expected "type" to be "memory", "redis" or "upstash"' },
 );
+
+const adminSchema = z.strictObject({
+  /** Bearer token of /admin/*. Absent: the admin API refuses every request. */
+  token: z.string().min(16, "expected an admin token of at least 16 characters").optional(),
+});
+
+/** Browsers calling the gateway directly (the SDK in a page). Off unless configured. */
+const corsSchema = z.strictObject({
+  origins: z.array(z.string().min(1)).min(1, 'expected at least one origin, or ["*"]'),
+});
 
 const serverSchema = z.strictObject({
   /** Node only: the address to listen on. Loopback unless said otherwise. */
@@ -112,12 +137,14 @@ const serverSchema = z.strictObject({
   maxBodyBytes: positiveInt.default(2 * MiB),
   /** "none" accepts requests without a key (loopback demos); "keys" requires one. */
   auth: z.enum(["keys", "none"]).default("keys"),
+  cors: corsSchema.optional(),
 });
 
 export const configSchema = z
   .strictObject({
     server: serverSchema.default({ host: "127.0.0.1", maxBodyBytes: 2 * MiB, auth: "keys" }),
     store: storeSchema.default({ type: "memory" }),
+    admin: adminSchema.default({}),
     backends: z.record(z.string().min(1), backendSchema),
     models: z.record(z.string().min(1), modelSchema),
     keys: z.array(keySchema).default([]),
