@@ -170,6 +170,7 @@ describe("parseConfig", () => {
     const config = parseConfig(
       {
         ...base,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own "${NAME}" syntax
         admin: { token: "${ADMIN}" },
         store: { type: "redis", url: "redis://x", onUnavailable: { keys: "stale" } },
         server: { cors: { origins: ["*"] } },
