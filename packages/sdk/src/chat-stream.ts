@@ -114,34 +114,27 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     }
     this.#take("text");
     this.#textViews.add(kind);
-    const stream = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        while (true) {
-          while (buffer.length > 0) yield buffer.shift()!;
-          if (stream.#ended) {
-            if (stream.#error) throw stream.#error;
-            return;
-          }
-          await stream.#pull();
-        }
-      },
-    };
+    return { [Symbol.asyncIterator]: () => this.#drain(buffer) };
   }
 
   async *#iterateEvents(): AsyncGenerator<ChatEvent> {
     try {
-      while (true) {
-        while (this.#events.length > 0) yield this.#events.shift()!;
-        if (this.#ended) {
-          if (this.#error) throw this.#error;
-          return;
-        }
-        await this.#pull();
-      }
+      yield* this.#drain(this.#events);
     } finally {
       // A `break` (or a throw in the loop body) leaves the stream: stop the request behind it.
       if (!this.#ended) this.#stop(new APIUserAbortError("The stream was left before its end."));
+    }
+  }
+
+  /** Yields what `buffer` collects, pulling from the source whenever it runs dry. */
+  async *#drain<T>(buffer: T[]): AsyncGenerator<T> {
+    while (true) {
+      while (buffer.length > 0) yield buffer.shift()!;
+      if (this.#ended) {
+        if (this.#error) throw this.#error;
+        return;
+      }
+      await this.#pull();
     }
   }
 
