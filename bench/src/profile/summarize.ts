@@ -20,11 +20,15 @@ export interface FunctionCost {
 
 const IDLE = new Set(["(idle)", "(program)", "(garbage collector)"]);
 
-export function summarize(profile: Profile): {
+export interface Summary {
   busyMs: number;
   gcMs: number;
   functions: FunctionCost[];
-} {
+  /** Self time by module (file), e.g. all of node:internal/webstreams/readablestream together. */
+  modules: { module: string; selfMs: number }[];
+}
+
+export function summarize(profile: Profile): Summary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -35,6 +39,7 @@ export function summarize(profile: Profile): {
     return `${n.callFrame.functionName || "(anonymous)"} ${file}:${n.callFrame.lineNumber + 1}`;
   };
   const self = new Map<string, number>();
+  const modules = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let busy = 0;
   let gc = 0;
@@ -47,6 +52,8 @@ export function summarize(profile: Profile): {
     if (IDLE.has(name) && name !== "(garbage collector)") return;
     busy += ms;
     self.set(key(node), (self.get(key(node)) ?? 0) + ms);
+    const module = key(node).split(" ").pop()!.replace(/:\d+$/, "") || "(native)";
+    modules.set(module, (modules.get(module) ?? 0) + ms);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const k = key(byId.get(at)!);
@@ -60,5 +67,12 @@ export function summarize(profile: Profile): {
     selfMs: self.get(fn) ?? 0,
     inclusiveMs,
   }));
-  return { busyMs: busy, gcMs: gc, functions };
+  return {
+    busyMs: busy,
+    gcMs: gc,
+    functions,
+    modules: [...modules]
+      .map(([module, selfMs]) => ({ module, selfMs }))
+      .sort((a, b) => b.selfMs - a.selfMs),
+  };
 }

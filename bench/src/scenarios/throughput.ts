@@ -1,5 +1,6 @@
+import type { ContenderId } from "../contenders/types.js";
 import type { ScenarioOutput } from "../results.js";
-import { percentiles } from "../stats.js";
+import { distribution, percentiles } from "../stats.js";
 import { chatBody } from "./bodies.js";
 import { type RunContext, roundOrder } from "./context.js";
 import { SMALL_ANSWER_TOKENS } from "./sequential.js";
@@ -11,6 +12,7 @@ export async function throughputScenario(ctx: RunContext): Promise<ScenarioOutpu
   const rps = new Tally();
   const p50 = new Tally();
   const p99 = new Tally();
+  const pooled = new Map<ContenderId, number[]>();
   for (let round = 0; round < rounds; round++) {
     ctx.progress(`non-streaming throughput: round ${round + 1}/${rounds}`);
     for (const c of roundOrder(ctx.contenders, round)) {
@@ -24,6 +26,7 @@ export async function throughputScenario(ctx: RunContext): Promise<ScenarioOutpu
       });
       for (const tally of [rps, p50, p99]) tally.fail(c.id, r.errors, r.firstError);
       if (r.completed > 0) rps.add(c.id, (r.completed * 1000) / r.elapsedMs);
+      pooled.set(c.id, [...(pooled.get(c.id) ?? []), ...r.latenciesMs]);
       const p = percentiles(r.latenciesMs);
       if (p.n) {
         p50.add(c.id, p.p50);
@@ -46,6 +49,15 @@ export async function throughputScenario(ctx: RunContext): Promise<ScenarioOutpu
       row("nonstreaming.throughput", `max throughput, ${connections} connections`, "req/s", rps),
       row("nonstreaming.loaded.p50", `latency p50 at ${connections} connections`, "ms", p50),
       row("nonstreaming.loaded.p99", `latency p99 at ${connections} connections`, "ms", p99),
+    ],
+    distributions: [
+      {
+        title: `Non-streaming request latency, ${connections} connections`,
+        unit: "ms",
+        series: Object.fromEntries(
+          [...pooled].filter(([, v]) => v.length > 0).map(([id, v]) => [id, distribution(v)]),
+        ),
+      },
     ],
   };
 }
