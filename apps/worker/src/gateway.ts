@@ -64,6 +64,14 @@ async function build(source: string | undefined, env: Bindings): Promise<Gateway
         final: true,
       };
     }
+    if (config.server.auth === "none") {
+      return {
+        ok: false,
+        reason:
+          'invalid config:\n  server.auth: "none" is for loopback demos; a Worker is reachable from anywhere, so it needs keys',
+        final: true,
+      };
+    }
     const tenancy = await buildTenancy(config, vars, logWarning);
     return { ok: true, app: createApp({ config, tenancy, log: logRequest }) };
   } catch (err) {

@@ -60,6 +60,13 @@ describe("the Worker entry", () => {
     );
   });
 
+  it("refuses server.auth none: a Worker is public", async () => {
+    const source = config({ server: { auth: "none" } });
+    expect(await misconfiguredBecause({ THINKGATE_CONFIG: source })).toMatch(
+      /server\.auth.*needs keys/,
+    );
+  });
+
   it("fails the scheduled run while the config is broken, and passes once it is fixed", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     await expect(worker.scheduled({}, { THINKGATE_CONFIG: "nope" })).rejects.toThrow(
