@@ -25,7 +25,7 @@ beforeAll(async () => {
       "--out",
       out,
       "--contenders",
-      "direct,thinkgate-node,portkey",
+      "direct,thinkgate-node,thinkgate-workerd,portkey",
     ],
     { cwd: BENCH_DIR, timeout: 90_000 },
   );
@@ -40,7 +40,12 @@ describe("pnpm bench --smoke", () => {
     expect(results.mode).toBe("smoke");
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.machine.node).toBe(process.version);
-    expect(results.contenders.map((c) => c.id)).toEqual(["direct", "thinkgate-node", "portkey"]);
+    expect(results.contenders.map((c) => c.id)).toEqual([
+      "direct",
+      "thinkgate-node",
+      "thinkgate-workerd",
+      "portkey",
+    ]);
     for (const c of results.contenders) {
       if (c.status === "not run") expect(c.reason).toBeTruthy();
     }
@@ -55,7 +60,10 @@ describe("pnpm bench --smoke", () => {
     for (const row of results.rows.filter((r) => r.againstDirect)) {
       const direct = row.cells.direct;
       expect(direct && "value" in direct, row.id).toBe(true);
-      if (direct && "value" in direct) expect(direct.value, row.id).toBeGreaterThan(0);
+      if (!direct || !("value" in direct)) continue;
+      // A marginal cost is a difference of two medians: in a tiny run it may come out negative.
+      if (row.id.startsWith("growth.marginal.")) expect(Number.isFinite(direct.value)).toBe(true);
+      else expect(direct.value, row.id).toBeGreaterThan(0);
     }
   });
 
@@ -72,20 +80,37 @@ describe("pnpm bench --smoke", () => {
     }
   });
 
-  it("streams real tokens through Thinkgate when it runs", () => {
-    const tg = results.contenders.find((c) => c.id === "thinkgate-node");
-    if (tg?.status !== "ran") return expect(tg?.reason).toMatch(/apps\/node/);
-    const ttft = results.rows.find((r) => r.id === "streaming.ttft.p50.c1")?.cells[
-      "thinkgate-node"
-    ];
-    expect(ttft && "value" in ttft).toBe(true);
-    const received = results.details.growthTokensReceived as Record<string, number[]>;
-    expect(received["thinkgate-node.100"]).toEqual([100]);
-    expect(received["direct.100"]).toEqual([100]);
+  it.each(["thinkgate-node", "thinkgate-workerd"] as const)(
+    "streams every token through %s when it runs",
+    (id) => {
+      const tg = results.contenders.find((c) => c.id === id);
+      if (tg?.status !== "ran") return expect(tg?.reason).toMatch(/apps\/(node|worker)/);
+      const ttft = results.rows.find((r) => r.id === "streaming.ttft.p50.c1")?.cells[id];
+      expect(ttft && "value" in ttft).toBe(true);
+      const received = results.details.growthTokensReceived as Record<string, number[]>;
+      expect(received[`${id}.100`]).toEqual([100]);
+      expect(received["direct.100"]).toEqual([100]);
+    },
+  );
+
+  it("records Portkey's streaming failure instead of dropping the row", () => {
+    const cell = results.rows.find((r) => r.id === "streaming.ttft.p50.c1")?.cells.portkey;
+    expect(cell).toBeDefined();
+    // Portkey 1.15.2 fails custom-host streams on Node (TypeError: immutable); should it ever
+    // stream, the row must carry its figure instead.
+    if (cell && "failed" in cell) {
+      expect(cell.failed).toMatch(/HTTP 5\d\d/);
+      expect(results.contenders.find((c) => c.id === "portkey")?.exceptions).toContain(
+        "TypeError: immutable",
+      );
+    } else expect(Number.isFinite(cell?.value)).toBe(true);
   });
 
   it("writes the table, the chart and the normalizer figure", () => {
-    expect(stdout).toContain("| Metric | Direct | Thinkgate (Node) | Portkey (Node) |");
+    expect(stdout).toContain(
+      "| Metric | Direct | Thinkgate (Node) | Thinkgate (workerd) | Portkey (Node) |",
+    );
+    expect(stdout).toContain("| Bifrost (Go) | +0.44 ms | published |");
     const svg = readFileSync(join(out, "latency.svg"), "utf8");
     expect(svg.startsWith("<svg ")).toBe(true);
     expect(svg.trimEnd().endsWith("</svg>")).toBe(true);

@@ -39,6 +39,7 @@ export function renderMarkdown(results: Results): string {
     }
     out.push("");
   }
+  out.push(...publishedComparison(results), "");
   out.push("#### Targets (Thinkgate on Node)", "", "| Target | Measured | Met |", "|---|--:|:-:|");
   for (const t of results.targets) {
     const shown =
@@ -101,4 +102,32 @@ function versusPortkey(row: Row): string {
     return `${formatRatio(Math.max(a, 0) / b)} added`;
   }
   return formatRatio(tg.value / pk.value);
+}
+
+// llm-gateway-bench's published overheads (sequential, localhost mock upstream, median of round
+// medians): the same method as our "sequential" row, on other machines.
+const PUBLISHED: [string, number][] = [
+  ["Bifrost (Go)", 0.44],
+  ["Portkey 1.15.2", 2.37],
+  ["LiteLLM 1.91", 4.34],
+];
+
+function publishedComparison(results: Results): string[] {
+  const row = results.rows.find((r) => r.id === "nonstreaming.sequential");
+  const direct = row?.cells.direct;
+  if (!row || !direct || !("value" in direct)) return [];
+  const lines = [
+    "#### Sequential overhead beside the published llm-gateway-bench figures",
+    "",
+    "| Gateway | Added per request | Where |",
+    "|---|--:|---|",
+  ];
+  for (const id of ["thinkgate-node", "thinkgate-workerd", "portkey"] as const) {
+    const cell = row.cells[id];
+    if (!cell || !("value" in cell)) continue;
+    const label = results.contenders.find((c) => c.id === id)?.label ?? id;
+    lines.push(`| ${label} | ${formatSigned(cell.value - direct.value, "ms")} ms | this run |`);
+  }
+  for (const [name, ms] of PUBLISHED) lines.push(`| ${name} | +${ms.toFixed(2)} ms | published |`);
+  return lines;
 }
