@@ -1,5 +1,9 @@
 import type { Context } from "hono";
 import { errors } from "../errors/api-error.js";
+import { nestsDeeperThan } from "./json-depth.js";
+
+/** Far beyond any real request (tool schemas nest a dozen levels), far below a stack overflow. */
+const maxJsonDepth = 128;
 
 /** The request body as JSON, and its length; runs after the body-size limit. */
 export async function readJson(c: Context): Promise<{ json: unknown; length: number }> {
@@ -8,9 +12,18 @@ export async function readJson(c: Context): Promise<{ json: unknown; length: num
     throw errors.unsupportedMediaType("Expected 'Content-Type: application/json'.");
   }
   const text = await c.req.text();
+  let json: unknown;
   try {
-    return { json: JSON.parse(text), length: text.length };
+    json = JSON.parse(text);
   } catch {
     throw errors.badRequest("The request body is not valid JSON.", null, "invalid_json");
   }
+  if (nestsDeeperThan(json, maxJsonDepth)) {
+    throw errors.badRequest(
+      `The request body nests more than ${maxJsonDepth} levels of arrays and objects.`,
+      null,
+      "invalid_json",
+    );
+  }
+  return { json, length: text.length };
 }
