@@ -7,7 +7,7 @@ import type { GatewayDeps } from "./deps.js";
 import type { GatewayEnv } from "./env.js";
 import { ApiError, errors } from "./errors/api-error.js";
 import { observe } from "./observability/middleware.js";
-import { createRouter } from "./router/index.js";
+import { createRouting } from "./router/index.js";
 import { indexModels } from "./router/models.js";
 import { chatCompletions } from "./routes/chat-completions.js";
 import { listModels, retrieveModel } from "./routes/models.js";
@@ -18,6 +18,14 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const { config, tenancy } = deps;
   const now = deps.now ?? Date.now;
   const upstreams = buildUpstreams(config);
+  const fetchUpstream = deps.fetch ?? ((input, init) => fetch(input, init));
+  const routing = createRouting(config, upstreams, {
+    now,
+    fetch: fetchUpstream,
+    tenancy,
+    log: deps.log,
+    ...deps.routing,
+  });
   const configKeys = indexConfigKeys(config.keys);
   // An unhandled rejection here would surface on the first request instead; keep it quiet.
   configKeys.catch(() => {});
@@ -41,8 +49,8 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     }),
     chatCompletions({
       models: indexModels(config),
-      router: createRouter(config, upstreams),
-      fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+      routing,
+      fetch: fetchUpstream,
       now,
       tenancy,
       waitUntil: deps.waitUntil,

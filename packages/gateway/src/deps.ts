@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import type { Config } from "./config/schema.js";
 import type { Limiter } from "./limits/types.js";
-import type { KeyRecord } from "./store/types.js";
+import type { InFlight } from "./router/in-flight.js";
+import type { KeyRecord, Store } from "./store/types.js";
 
 /** Everything createApp needs from the outside world; side effects are injected here. */
 export interface GatewayDeps {
@@ -17,6 +18,23 @@ export interface GatewayDeps {
   log?: (line: Record<string, unknown>) => void;
   /** Workers: keep work alive after the response. */
   waitUntil?: (p: Promise<unknown>) => void;
+  /** Routing's own state and randomness; everything optional. */
+  routing?: RoutingDeps;
+}
+
+export interface RoutingDeps {
+  /**
+   * Spillover's in-flight counts. Default: shared through `tenancy.store` when that is a redis
+   * or upstash store (every instance sees one count), else counted in this process.
+   */
+  inFlight?: InFlight;
+  /** Weighted choices (default Math.random); tests pass a seeded one. */
+  random?: () => number;
+  /**
+   * Node: run config.routing.healthCheck's active probes on a timer until this aborts. Left
+   * out (Workers, tests), health is learnt from real traffic only.
+   */
+  healthChecks?: AbortSignal;
 }
 
 /** The seam between the request pipeline and tenancy (packages/gateway/src/tenancy/). */
@@ -28,6 +46,8 @@ export interface Tenancy {
   recordUsage(ev: UsageEvent): Promise<void>;
   /** Mounted at "/": /admin/*, /v1/usage, /openapi.json. */
   routes?: Hono;
+  /** The store behind tenancy; routing shares spillover's in-flight counts through it. */
+  store?: Store;
 }
 
 export interface UsageEvent {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { modelRoutingFields, routingSchema } from "../router/routing-schema.js";
 
 // The config file's shape (design.md, "Configuration"), in zod. Objects are strict wherever a
 // typo would silently misconfigure the gateway: an unknown key is an error, not a no-op.
@@ -79,6 +80,7 @@ const modelSchema = z.strictObject({
   /** Overrides the backends' historyReasoning for this model. */
   historyReasoning: historyReasoning.optional(),
   tags: z.array(z.string()).default([]),
+  ...modelRoutingFields,
 });
 
 const keySchema = z
@@ -148,6 +150,7 @@ export const configSchema = z
     backends: z.record(z.string().min(1), backendSchema),
     models: z.record(z.string().min(1), modelSchema),
     keys: z.array(keySchema).default([]),
+    routing: routingSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     // References between sections: a typo here would only show up as a failed request later.
@@ -162,6 +165,20 @@ export const configSchema = z
           });
         }
       });
+      if (model.strategy === "spillover") {
+        // Every target but the last needs a limit to spill over from; without one, spillover
+        // would silently behave as fallback.
+        model.targets.slice(0, -1).forEach((target, i) => {
+          const limit = target.maxConcurrency ?? config.backends[target.backend]?.maxConcurrency;
+          if (limit === undefined && target.backend in config.backends) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["models", name, "targets", i, "maxConcurrency"],
+              message: `expected a maxConcurrency on this target or on backend "${target.backend}" (strategy "spillover")`,
+            });
+          }
+        });
+      }
       model.aliases.forEach((alias, i) => {
         if (publicNames.has(alias)) {
           ctx.addIssue({

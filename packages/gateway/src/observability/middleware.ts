@@ -4,8 +4,9 @@ import { requestIdFrom } from "./request-id.js";
 import type { Trace } from "./trace.js";
 
 /**
- * First in the chain: gives the request its id and trace, stamps x-request-id on whatever
- * response comes back, and writes the one log line once the response (body included) is done.
+ * First in the chain: gives the request its id and trace, stamps x-request-id (and, when the
+ * request went upstream, x-thinkgate-attempts) on whatever response comes back, and writes the
+ * one log line once the response (body included) is done.
  */
 export function observe(
   log: ((line: Record<string, unknown>) => void) | undefined,
@@ -15,6 +16,7 @@ export function observe(
       requestId: requestIdFrom(c.req.header("x-request-id")),
       startedAt: performance.now(),
       attempts: 0,
+      attemptLog: [],
     };
     c.set("trace", trace);
     await next();
@@ -23,6 +25,8 @@ export function observe(
     if (trace.backend && !c.res.headers.has("x-thinkgate-backend")) {
       c.res.headers.set("x-thinkgate-backend", trace.backend);
     }
+    // Errors too: a 503 after three failed backends says so.
+    if (trace.attempts > 0) c.res.headers.set("x-thinkgate-attempts", String(trace.attempts));
     if (!log) return;
     const status = c.res.status;
     const write = () => log(logLine(c.req.method, c.req.path, status, trace));
@@ -43,6 +47,7 @@ function logLine(method: string, path: string, status: number, t: Trace): Record
     model: t.model ?? null,
     backend: t.backend ?? null,
     attempts: t.attempts,
+    attemptLog: t.attemptLog,
     outcome: t.outcome ?? null,
     errorCode: t.errorCode ?? null,
     upstreamMs: round(t.upstreamMs),

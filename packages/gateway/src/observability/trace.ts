@@ -1,3 +1,5 @@
+import type { AttemptRecord } from "../router/attempt-log.js";
+
 /**
  * What one request did, filled in by each pipeline step and written out as the request's one
  * log line. Holds no prompt text and no secrets.
@@ -10,7 +12,10 @@ export interface Trace {
   keyId?: string;
   model?: string;
   backend?: string;
+  /** Requests sent upstream (skipped backends not counted). */
   attempts: number;
+  /** Every backend tried or passed over, in order, with how it went. */
+  attemptLog: AttemptRecord[];
   /** Upstream time until its first bytes (ms). */
   upstreamMs?: number;
   /** Time from arrival to the first reasoning/content/tool event (ms). */

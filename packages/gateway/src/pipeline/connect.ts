@@ -1,61 +1,56 @@
-import type { ApiError } from "../errors/api-error.js";
 import type { Trace } from "../observability/trace.js";
-import type { Candidate, PublicModel, Router } from "../router/index.js";
+import type { Candidate, PublicModel, Routing } from "../router/index.js";
+import { routeRequest } from "../router/route-request.js";
 import type { Principal } from "../store/types.js";
-import { type Connected, callUpstream } from "../upstream/call.js";
-import { noTargets } from "../upstream/error-map.js";
-import { upstreamBody } from "../upstream/request-body.js";
+import type { Connected } from "../upstream/call.js";
 import type { RequestBody } from "../upstream/types.js";
 
 export interface Connection {
   conn: Connected;
   candidate: Candidate;
-  /** Tells the router how the attempt went, once the stream is over. */
-  attemptEnded: ((outcome: "ok" | "failed") => void) | undefined;
+  /** The response is over: gives back the backend's in-flight slot. */
+  attemptEnded: () => void;
 }
 
 /**
- * Tries the router's candidates in order until one sends its first bytes. A candidate that
- * fails before that (connect error, timeout, 429, 5xx) passes the request on; one that rejects
- * the request itself (400) ends it: the next would reject it too.
+ * Routes the request (strategy, placement, failover) until one backend has sent its first
+ * event. Every attempt goes into the trace, so the log line shows what was tried; the last
+ * backend tried is the trace's backend even when all failed.
  */
 export async function connect(
-  router: Router,
+  routing: Routing,
   fetchFn: typeof fetch,
   body: RequestBody,
+  tools: boolean,
   model: PublicModel,
   principal: Principal,
   trace: Trace,
   signal: AbortSignal,
 ): Promise<Connection> {
-  const candidates = router.plan(model, principal);
-  if (candidates.length === 0) throw noTargets(model.name);
-  let lastError: ApiError | undefined;
-  for (const candidate of candidates) {
-    trace.attempts++;
-    const upstream = candidate.upstream;
-    const sent = upstreamBody(body, upstream, {
-      model: candidate.model,
-      historyReasoning: model.config.historyReasoning ?? upstream.historyReasoning,
+  const started = performance.now();
+  try {
+    const served = await routeRequest(routing, {
+      fetch: fetchFn,
+      body,
+      tools,
+      model,
+      principal,
+      requestId: trace.requestId,
+      signal,
+      onAttempt(record) {
+        trace.attemptLog.push(record);
+        if (record.outcome === "skipped") return;
+        trace.attempts++;
+        trace.backend = record.backend;
+      },
     });
-    const headers = { ...upstream.headers, "x-request-id": trace.requestId };
-    const attemptEnded = router.begin?.(candidate);
-    const started = performance.now();
-    let result: Awaited<ReturnType<typeof callUpstream>>;
-    try {
-      result = await callUpstream(fetchFn, upstream, headers, JSON.stringify(sent), signal);
-    } catch (err) {
-      attemptEnded?.("failed");
-      throw err;
-    } finally {
-      // Every attempt's wait counts as upstream time, not the gateway's.
-      trace.upstreamMs = (trace.upstreamMs ?? 0) + performance.now() - started;
-    }
-    if (result.ok) return { conn: result, candidate, attemptEnded };
-    attemptEnded?.("failed");
-    trace.backend = upstream.name;
-    lastError = result.error;
-    if (!result.retryable) break;
+    return {
+      conn: served.value,
+      candidate: served.candidate,
+      attemptEnded: () => served.slot.release(),
+    };
+  } finally {
+    // Every attempt's wait (and any backoff between them) counts as upstream time.
+    trace.upstreamMs = (trace.upstreamMs ?? 0) + performance.now() - started;
   }
-  throw lastError ?? noTargets(model.name);
 }

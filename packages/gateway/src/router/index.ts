@@ -1,14 +1,10 @@
-import type { Config } from "../config/schema.js";
-import type { Upstream } from "../upstream/types.js";
-import { fallbackRouter } from "./fallback.js";
-import type { Router } from "./types.js";
+// Routing: which backend serves a request, and what happens when one fails before its first
+// event. Strategy order and placement (strategy-router.ts), breakers (breaker.ts), in-flight
+// counts for spillover (in-flight.ts, store-in-flight.ts), the failover loop (failover.ts) and
+// the first-event hold (first-event.ts), assembled per app in routing.ts.
 
-export type { Candidate, PublicModel, Router } from "./types.js";
-
-/**
- * The router for a config. Every strategy currently routes as "fallback" (in order, next on a
- * failure before the first byte); weighted and spillover plug in here.
- */
-export function createRouter(_config: Config, upstreams: Map<string, Upstream>): Router {
-  return fallbackRouter(upstreams);
-}
+export type { AttemptRecord } from "./attempt-log.js";
+export { type InFlight, memoryInFlight, type Slot } from "./in-flight.js";
+export { createRouting, type Routing, type RoutingOptions } from "./routing.js";
+export { storeInFlight } from "./store-in-flight.js";
+export type { Candidate, PublicModel } from "./types.js";

@@ -1,3 +1,5 @@
+import type { ModelConfig } from "../config/schema.js";
+import type { ParsedChatRequest } from "../pipeline/chat-request.js";
 import type { RequestBody } from "../upstream/types.js";
 
 /** A public model's own request defaults (config: models.*.defaults, models.*.maxTokens). */
@@ -29,4 +31,23 @@ export function applyModelDefaults(body: RequestBody, model: ModelDefaults): Req
       out.max_completion_tokens = cap;
   }
   return out;
+}
+
+/**
+ * The parsed request with its model's defaults applied; the limiter's token estimate follows a
+ * capped max_tokens.
+ */
+export function withModelDefaults(
+  request: ParsedChatRequest,
+  model: ModelConfig,
+): ParsedChatRequest {
+  if (Object.keys(model.defaults).length === 0 && model.maxTokens === undefined) return request;
+  const body = applyModelDefaults(request.body, model) as ParsedChatRequest["body"];
+  const limit = body.max_completion_tokens ?? body.max_tokens;
+  return {
+    ...request,
+    body,
+    estimatedTokens:
+      typeof limit === "number" ? request.promptTokens + limit : request.estimatedTokens,
+  };
 }

@@ -1,12 +1,10 @@
-import type { ModelConfig } from "../config/schema.js";
-import type { ParsedChatRequest } from "../pipeline/chat-request.js";
 import type { Principal } from "../store/types.js";
 import type { Connected } from "../upstream/call.js";
 import { noTargets } from "../upstream/error-map.js";
 import { upstreamBody } from "../upstream/request-body.js";
+import type { RequestBody } from "../upstream/types.js";
 import type { AttemptRecord } from "./attempt-log.js";
 import { failover, type Served } from "./failover.js";
-import { applyModelDefaults, type ModelDefaults } from "./model-defaults.js";
 import type { Routing } from "./routing.js";
 import { sleep } from "./sleep.js";
 import type { RoutedCandidate } from "./strategy-router.js";
@@ -15,7 +13,10 @@ import { attemptUpstream } from "./upstream-attempt.js";
 
 export interface RouteInput {
   fetch: typeof fetch;
-  request: ParsedChatRequest;
+  /** The client's request, model defaults applied. */
+  body: RequestBody;
+  /** The request offered tools (Hermes tool-call text is then extracted). */
+  tools: boolean;
   model: PublicModel;
   principal: Principal;
   requestId: string;
@@ -32,14 +33,9 @@ export async function routeRequest(
   routing: Routing,
   input: RouteInput,
 ): Promise<Served<RoutedCandidate, Connected>> {
-  const { model, request } = input;
+  const { model, body } = input;
   const candidates = routing.router.plan(model, input.principal);
   if (candidates.length === 0) throw noTargets(model.name);
-  const config = model.config as ModelConfig & Partial<ModelDefaults>;
-  const body = applyModelDefaults(request.body, {
-    defaults: config.defaults ?? {},
-    maxTokens: config.maxTokens,
-  });
   return failover({
     candidates,
     breakers: routing.breakers,
@@ -60,7 +56,7 @@ export async function routeRequest(
         upstream,
         headers: { ...upstream.headers, "x-request-id": input.requestId },
         body: JSON.stringify(upstreamRequest),
-        tools: request.hasTools,
+        tools: input.tools,
         timeoutMs,
         clientSignal: input.signal,
       });

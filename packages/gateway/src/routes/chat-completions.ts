@@ -10,11 +10,12 @@ import { type Connection, connect } from "../pipeline/connect.js";
 import { readJson } from "../pipeline/read-json.js";
 import { settler } from "../pipeline/settle.js";
 import { upstreamEvents } from "../pipeline/upstream-events.js";
-import type { PublicModel, Router } from "../router/index.js";
+import type { PublicModel, Routing } from "../router/index.js";
+import { withModelDefaults } from "../router/model-defaults.js";
 
 export interface ChatCompletionsDeps {
   models: Map<string, PublicModel>;
-  router: Router;
+  routing: Routing;
   fetch: typeof fetch;
   now: () => number;
   tenancy: Tenancy | undefined;
@@ -38,9 +39,10 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     const trace = c.get("trace");
     const principal = c.get("principal");
     const { json, length } = await readJson(c);
-    const request = parseChatRequest(json, length);
-    const model = deps.models.get(request.body.model);
-    if (!model) throw errors.modelNotFound(request.body.model);
+    const parsed = parseChatRequest(json, length);
+    const model = deps.models.get(parsed.body.model);
+    if (!model) throw errors.modelNotFound(parsed.body.model);
+    const request = withModelDefaults(parsed, model.config);
     trace.model = model.name;
     if (principal.models && !principal.models.includes(model.name))
       throw errors.modelNotAllowed(model.name);
@@ -69,9 +71,10 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     let connection: Connection;
     try {
       connection = await connect(
-        deps.router,
+        deps.routing,
         deps.fetch,
         request.body,
+        request.hasTools,
         model,
         principal,
         trace,
@@ -98,7 +101,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
         trace.ttftMs = performance.now() - trace.startedAt;
       },
       onEnd: (end) => {
-        attemptEnded?.(end.outcome === "done" ? "ok" : "failed");
+        attemptEnded();
         finish(end);
         resolveFinished();
       },

@@ -33,7 +33,10 @@ describe("targetOrder", () => {
   it("fallback and spillover keep the listed order", () => {
     const { config } = routerFor({
       f: { strategy: "fallback", targets },
-      s: { strategy: "spillover", targets },
+      s: {
+        strategy: "spillover",
+        targets: targets.map((t) => ({ ...t, maxConcurrency: 2 })),
+      },
     });
     expect(targetOrder(config.models.f!, Math.random)).toEqual([0, 1, 2]);
     expect(targetOrder(config.models.s!, Math.random)).toEqual([0, 1, 2]);
