@@ -22,34 +22,38 @@ export type AggregateResult =
   | { ok: false; error: ErrorBody; status?: number };
 
 export class Aggregator {
-  private id = "";
-  private model = "";
-  private created = Math.floor(Date.now() / 1000);
-  private readonly choices = new Map<number, ChoiceParts>();
-  private usage: Usage | undefined;
-  private failure: { error: ErrorBody; status?: number } | null = null;
+  #id = "";
+  #model = "";
+  #created = Math.floor(Date.now() / 1000);
+  readonly #choices = new Map<number, ChoiceParts>();
+  #usage: Usage | undefined;
+  #failure: { error: ErrorBody; status?: number } | null = null;
 
-  constructor(private readonly options: RenderOptions) {}
+  readonly #options: RenderOptions;
+
+  constructor(options: RenderOptions) {
+    this.#options = options;
+  }
 
   push(ev: StreamEvent): void {
-    if (this.failure) return;
+    if (this.#failure) return;
     switch (ev.type) {
       case "start":
-        this.id = ev.id;
-        this.model = ev.model;
-        this.created = ev.created;
+        this.#id = ev.id;
+        this.#model = ev.model;
+        this.#created = ev.created;
         return;
       case "role":
-        this.choice(ev.choice);
+        this.#choice(ev.choice);
         return;
       case "reasoning":
-        this.choice(ev.choice).reasoning += ev.text;
+        this.#choice(ev.choice).reasoning += ev.text;
         return;
       case "content":
-        this.choice(ev.choice).content += ev.text;
+        this.#choice(ev.choice).content += ev.text;
         return;
       case "tool_call": {
-        const calls = this.choice(ev.choice).toolCalls;
+        const calls = this.#choice(ev.choice).toolCalls;
         const call = calls.get(ev.index);
         if (!call) {
           calls.set(ev.index, {
@@ -65,13 +69,13 @@ export class Aggregator {
         return;
       }
       case "finish":
-        this.choice(ev.choice).finish = ev.reason;
+        this.#choice(ev.choice).finish = ev.reason;
         return;
       case "usage":
-        this.usage = ev.usage;
+        this.#usage = ev.usage;
         return;
       case "error":
-        this.failure =
+        this.#failure =
           ev.status === undefined ? { error: ev.error } : { error: ev.error, status: ev.status };
         return;
       default:
@@ -80,10 +84,10 @@ export class Aggregator {
   }
 
   result(): AggregateResult {
-    if (this.failure) return { ok: false, ...this.failure };
-    if (this.choices.size === 0) this.choice(0);
-    const format = this.options.format ?? "reasoning_content";
-    const choices = [...this.choices.entries()]
+    if (this.#failure) return { ok: false, ...this.#failure };
+    if (this.#choices.size === 0) this.#choice(0);
+    const format = this.#options.format ?? "reasoning_content";
+    const choices = [...this.#choices.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, parts]) => {
         const reasoning = parts.reasoning || null;
@@ -106,21 +110,21 @@ export class Aggregator {
         return { index, message, finish_reason: parts.finish, logprobs: null };
       });
     const completion: ChatCompletion = {
-      id: this.options.id ?? this.id,
+      id: this.#options.id ?? this.#id,
       object: "chat.completion",
-      created: this.options.created ?? this.created,
-      model: this.options.model ?? this.model,
+      created: this.#options.created ?? this.#created,
+      model: this.#options.model ?? this.#model,
       choices,
     };
-    if (this.usage) completion.usage = this.usage;
+    if (this.#usage) completion.usage = this.#usage;
     return { ok: true, completion };
   }
 
-  private choice(index: number): ChoiceParts {
-    let parts = this.choices.get(index);
+  #choice(index: number): ChoiceParts {
+    let parts = this.#choices.get(index);
     if (!parts) {
       parts = { reasoning: "", content: "", toolCalls: new Map(), finish: null };
-      this.choices.set(index, parts);
+      this.#choices.set(index, parts);
     }
     return parts;
   }

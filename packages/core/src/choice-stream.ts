@@ -10,35 +10,35 @@ export class ChoiceStream {
   finished = false;
   /** Events go here; the normalizer points it at the array it is filling. */
   out: StreamEvent[] = [];
-  private readonly parser: ThinkTagParser;
-  private readonly hermes: HermesToolCallExtractor | null;
-  private readonly fieldCalls: ReasoningToolCalls | null;
-  private hermesCalls = 0;
+  readonly #parser: ThinkTagParser;
+  readonly #hermes: HermesToolCallExtractor | null;
+  readonly #fieldCalls: ReasoningToolCalls | null;
+  #hermesCalls = 0;
 
   // The parser's content goes through the Hermes extractor (when tools were offered) and then out.
-  private readonly emit = {
+  readonly #emit = {
     reasoning: (text: string) => this.out.push({ type: "reasoning", choice: this.index, text }),
     content: (text: string) => {
-      if (this.hermes) this.hermes.feed(text, this.afterHermes);
+      if (this.#hermes) this.#hermes.feed(text, this.#afterHermes);
       else this.out.push({ type: "content", choice: this.index, text });
     },
   };
-  private readonly afterHermes = {
+  readonly #afterHermes = {
     content: (text: string) => this.out.push({ type: "content", choice: this.index, text }),
     toolCall: (call: ExtractedToolCall) =>
       this.out.push({
         type: "tool_call",
         choice: this.index,
-        index: this.hermesCalls++,
+        index: this.#hermesCalls++,
         id: call.id,
         name: call.name,
         arguments: call.arguments,
       }),
   };
 
-  private readonly fromField = {
+  readonly #fromField = {
     reasoning: (text: string) => this.out.push({ type: "reasoning", choice: this.index, text }),
-    toolCall: (call: ExtractedToolCall) => this.afterHermes.toolCall(call),
+    toolCall: (call: ExtractedToolCall) => this.#afterHermes.toolCall(call),
   };
 
   constructor(
@@ -46,26 +46,26 @@ export class ChoiceStream {
     mode: ReasoningMode,
     tools: boolean,
   ) {
-    this.parser = new ThinkTagParser(mode, tools);
-    this.hermes = tools ? new HermesToolCallExtractor() : null;
-    this.fieldCalls = tools ? new ReasoningToolCalls() : null;
+    this.#parser = new ThinkTagParser(mode, tools);
+    this.#hermes = tools ? new HermesToolCallExtractor() : null;
+    this.#fieldCalls = tools ? new ReasoningToolCalls() : null;
   }
 
   /** Reasoning that arrived in a field (reasoning_content, reasoning, …). */
   reasoning(text: string): void {
-    this.parser.sawFieldReasoning(text);
-    if (this.fieldCalls) this.fieldCalls.feed(text, this.fromField);
+    this.#parser.sawFieldReasoning(text);
+    if (this.#fieldCalls) this.#fieldCalls.feed(text, this.#fromField);
     else this.out.push({ type: "reasoning", choice: this.index, text });
   }
 
   content(text: string): void {
-    this.fieldCalls?.release(this.fromField);
-    this.parser.feed(text, this.emit);
+    this.#fieldCalls?.release(this.#fromField);
+    this.#parser.feed(text, this.#emit);
   }
 
   /** Native OpenAI tool-call deltas, passed through per index. */
   toolCalls(deltas: unknown[]): void {
-    this.fieldCalls?.release(this.fromField);
+    this.#fieldCalls?.release(this.#fromField);
     for (let i = 0; i < deltas.length; i++) {
       const d = deltas[i];
       if (!isObject(d)) continue;
@@ -85,16 +85,16 @@ export class ChoiceStream {
 
   /** Release held-back text: the choice's text has ended. */
   flush(): void {
-    this.fieldCalls?.flush(this.fromField);
-    this.parser.flush(this.emit);
-    this.hermes?.flush(this.afterHermes);
+    this.#fieldCalls?.flush(this.#fromField);
+    this.#parser.flush(this.#emit);
+    this.#hermes?.flush(this.#afterHermes);
   }
 
   finish(reason: FinishReason): void {
     if (this.finished) return;
     this.flush();
     this.finished = true;
-    const final = reason === "stop" && this.hermesCalls > 0 ? "tool_calls" : reason;
+    const final = reason === "stop" && this.#hermesCalls > 0 ? "tool_calls" : reason;
     this.out.push({ type: "finish", choice: this.index, reason: final });
   }
 }

@@ -20,21 +20,23 @@ export const THINK_OPEN = "<think>\n";
 export const THINK_CLOSE = "\n</think>\n\n";
 
 export class ChunkRenderer {
-  private id: string;
-  private model: string;
-  private created: number;
-  private readonly format: ReasoningFormat;
-  private readonly includeUsage: boolean;
+  #id: string;
+  #model: string;
+  #created: number;
+  readonly #format: ReasoningFormat;
+  readonly #includeUsage: boolean;
   /** think_tags: choices whose <think> block is open. */
-  private readonly open = new Set<number>();
-  private prefix: string | null = null;
+  readonly #open = new Set<number>();
+  #prefix: string | null = null;
+  readonly #options: RenderOptions;
 
-  constructor(private readonly options: RenderOptions) {
-    this.format = options.format ?? "reasoning_content";
-    this.includeUsage = options.includeUsage ?? false;
-    this.id = options.id ?? "";
-    this.model = options.model ?? "";
-    this.created = options.created ?? Math.floor(Date.now() / 1000);
+  constructor(options: RenderOptions) {
+    this.#options = options;
+    this.#format = options.format ?? "reasoning_content";
+    this.#includeUsage = options.includeUsage ?? false;
+    this.#id = options.id ?? "";
+    this.#model = options.model ?? "";
+    this.#created = options.created ?? Math.floor(Date.now() / 1000);
   }
 
   /**
@@ -42,28 +44,28 @@ export class ChunkRenderer {
    * within a response, so renderSSE serializes it once instead of once per chunk.
    */
   jsonPrefix(): string {
-    if (this.prefix === null) {
-      this.prefix = `{"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.created)},"model":${JSON.stringify(this.model)},"choices":[`;
+    if (this.#prefix === null) {
+      this.#prefix = `{"id":${JSON.stringify(this.#id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.#created)},"model":${JSON.stringify(this.#model)},"choices":[`;
     }
-    return this.prefix;
+    return this.#prefix;
   }
 
   render(ev: StreamEvent): ChatCompletionChunk[] {
     switch (ev.type) {
       case "start":
-        this.prefix = null;
-        if (this.options.id === undefined) this.id = ev.id;
-        if (this.options.model === undefined) this.model = ev.model;
-        if (this.options.created === undefined) this.created = ev.created;
+        this.#prefix = null;
+        if (this.#options.id === undefined) this.#id = ev.id;
+        if (this.#options.model === undefined) this.#model = ev.model;
+        if (this.#options.created === undefined) this.#created = ev.created;
         return [];
       case "role":
-        return [this.chunk(ev.choice, { role: "assistant", content: "" })];
+        return [this.#chunk(ev.choice, { role: "assistant", content: "" })];
       case "reasoning":
-        return this.reasoning(ev.choice, ev.text);
+        return this.#reasoning(ev.choice, ev.text);
       case "content":
-        return [this.chunk(ev.choice, { content: this.closeThink(ev.choice) + ev.text })];
+        return [this.#chunk(ev.choice, { content: this.#closeThink(ev.choice) + ev.text })];
       case "tool_call": {
-        const close = this.closeThink(ev.choice);
+        const close = this.#closeThink(ev.choice);
         const call: NonNullable<Delta["tool_calls"]>[number] = { index: ev.index };
         if (ev.id !== undefined) {
           call.id = ev.id;
@@ -76,20 +78,20 @@ export class ChunkRenderer {
         const delta: Delta = close
           ? { content: close, tool_calls: [call] }
           : { tool_calls: [call] };
-        return [this.chunk(ev.choice, delta)];
+        return [this.#chunk(ev.choice, delta)];
       }
       case "finish": {
-        const close = this.closeThink(ev.choice);
-        return [this.chunk(ev.choice, close ? { content: close } : {}, ev.reason)];
+        const close = this.#closeThink(ev.choice);
+        return [this.#chunk(ev.choice, close ? { content: close } : {}, ev.reason)];
       }
       case "usage":
-        if (!this.includeUsage) return [];
+        if (!this.#includeUsage) return [];
         return [
           {
-            id: this.id,
+            id: this.#id,
             object: "chat.completion.chunk",
-            created: this.created,
-            model: this.model,
+            created: this.#created,
+            model: this.#model,
             choices: [],
             usage: ev.usage,
           },
@@ -99,35 +101,35 @@ export class ChunkRenderer {
     }
   }
 
-  private reasoning(choice: number, text: string): ChatCompletionChunk[] {
-    switch (this.format) {
+  #reasoning(choice: number, text: string): ChatCompletionChunk[] {
+    switch (this.#format) {
       case "none":
         return [];
       case "reasoning":
-        return [this.chunk(choice, { reasoning: text })];
+        return [this.#chunk(choice, { reasoning: text })];
       case "think_tags": {
-        if (this.open.has(choice)) return [this.chunk(choice, { content: text })];
-        this.open.add(choice);
-        return [this.chunk(choice, { content: THINK_OPEN + text })];
+        if (this.#open.has(choice)) return [this.#chunk(choice, { content: text })];
+        this.#open.add(choice);
+        return [this.#chunk(choice, { content: THINK_OPEN + text })];
       }
       default:
-        return [this.chunk(choice, { content: null, reasoning_content: text })];
+        return [this.#chunk(choice, { content: null, reasoning_content: text })];
     }
   }
 
   /** think_tags: the text that closes an open block before the answer starts. */
-  private closeThink(choice: number): string {
-    if (!this.open.has(choice)) return "";
-    this.open.delete(choice);
+  #closeThink(choice: number): string {
+    if (!this.#open.has(choice)) return "";
+    this.#open.delete(choice);
     return THINK_CLOSE;
   }
 
-  private chunk(index: number, delta: Delta, finish: string | null = null): ChatCompletionChunk {
+  #chunk(index: number, delta: Delta, finish: string | null = null): ChatCompletionChunk {
     return {
-      id: this.id,
+      id: this.#id,
       object: "chat.completion.chunk",
-      created: this.created,
-      model: this.model,
+      created: this.#created,
+      model: this.#model,
       choices: [{ index, delta, finish_reason: finish, logprobs: null }],
     };
   }

@@ -24,31 +24,31 @@ export interface ToolCallSink {
 }
 
 export class HermesToolCallExtractor {
-  private held = "";
-  private inCall = false;
+  #held = "";
+  #inCall = false;
   /** Whitespace between and after calls is layout, not an answer. */
-  private afterCall = false;
+  #afterCall = false;
 
   feed(text: string, sink: ToolCallSink): void {
-    let s = this.held + text;
-    this.held = "";
+    let s = this.#held + text;
+    this.#held = "";
     while (s.length > 0) {
-      if (this.inCall) {
+      if (this.#inCall) {
         const close = s.indexOf(CLOSE);
         if (close < 0) {
           if (s.length <= MAX_TOOL_CALL_CHARS) {
-            this.held = s;
+            this.#held = s;
             return;
           }
-          this.inCall = false;
+          this.#inCall = false;
           sink.content(OPEN + s);
           return;
         }
-        this.inCall = false;
+        this.#inCall = false;
         const body = s.slice(0, close);
         const call = parseCall(body);
         if (call) {
-          this.afterCall = true;
+          this.#afterCall = true;
           sink.toolCall(call);
         } else {
           sink.content(OPEN + body + CLOSE);
@@ -56,32 +56,32 @@ export class HermesToolCallExtractor {
         s = s.slice(close + CLOSE.length);
         continue;
       }
-      if (this.afterCall) {
+      if (this.#afterCall) {
         let i = 0;
         while (i < s.length && /\s/.test(s[i]!)) i++;
         s = s.slice(i);
         if (s.length === 0) return;
-        this.afterCall = false;
+        this.#afterCall = false;
       }
       const open = s.indexOf(OPEN);
       if (open >= 0) {
         if (open > 0) sink.content(s.slice(0, open));
-        this.inCall = true;
+        this.#inCall = true;
         s = s.slice(open + OPEN.length);
         continue;
       }
       const keep = s.length - partialTagLength(s, OPEN);
       if (keep > 0) sink.content(keep === s.length ? s : s.slice(0, keep));
-      this.held = s.slice(keep);
+      this.#held = s.slice(keep);
       return;
     }
   }
 
   /** End of content: an unfinished call or a partial tag is shown as the text it was. */
   flush(sink: ToolCallSink): void {
-    const text = this.inCall ? OPEN + this.held : this.held;
-    this.held = "";
-    this.inCall = false;
+    const text = this.#inCall ? OPEN + this.#held : this.#held;
+    this.#held = "";
+    this.#inCall = false;
     if (text) sink.content(text);
   }
 }

@@ -7,42 +7,42 @@ import { isObject, toErrorBody } from "./upstream-chunk.js";
 
 /** The synchronous core of normalizeSSE, for callers that already hold the bytes. */
 export class SSENormalizer {
-  private readonly normalizer: Normalizer;
-  private readonly framer: SSEFramer;
-  private out: StreamEvent[] = [];
+  readonly #normalizer: Normalizer;
+  readonly #framer: SSEFramer;
+  #out: StreamEvent[] = [];
 
   constructor(options?: NormalizerOptions) {
-    this.normalizer = new Normalizer(options);
-    this.framer = new SSEFramer((m, atEnd) => {
+    this.#normalizer = new Normalizer(options);
+    this.#framer = new SSEFramer((m, atEnd) => {
       // Anything after [DONE] or an error is ignored.
-      if (!this.normalizer.ended) this.out.push(...eventsOf(m, this.normalizer, atEnd));
+      if (!this.#normalizer.ended) this.#out.push(...eventsOf(m, this.#normalizer, atEnd));
     });
   }
 
   /** True once the stream has ended (done or error); later bytes are ignored. */
   get ended(): boolean {
-    return this.normalizer.ended;
+    return this.#normalizer.ended;
   }
 
   feed(bytes: Uint8Array): StreamEvent[] {
-    if (this.normalizer.ended) return [];
-    this.framer.feed(bytes);
-    if (this.framer.error) this.out.push(...tooLarge(this.normalizer, this.framer.error));
-    return this.take();
+    if (this.#normalizer.ended) return [];
+    this.#framer.feed(bytes);
+    if (this.#framer.error) this.#out.push(...tooLarge(this.#normalizer, this.#framer.error));
+    return this.#take();
   }
 
   /** The upstream body ended. */
   end(): StreamEvent[] {
-    if (this.normalizer.ended) return this.take();
-    this.framer.end();
-    if (this.framer.error) this.out.push(...tooLarge(this.normalizer, this.framer.error));
-    this.out.push(...this.normalizer.end());
-    return this.take();
+    if (this.#normalizer.ended) return this.#take();
+    this.#framer.end();
+    if (this.#framer.error) this.#out.push(...tooLarge(this.#normalizer, this.#framer.error));
+    this.#out.push(...this.#normalizer.end());
+    return this.#take();
   }
 
-  private take(): StreamEvent[] {
-    const events = this.out;
-    this.out = [];
+  #take(): StreamEvent[] {
+    const events = this.#out;
+    this.#out = [];
     return events;
   }
 }

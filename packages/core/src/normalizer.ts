@@ -12,35 +12,35 @@ export interface NormalizerOptions {
 }
 
 export class Normalizer {
-  private readonly mode: ReasoningMode;
-  private readonly tools: boolean;
-  private readonly choices = new Map<number, ChoiceStream>();
-  private started = false;
-  private closed = false;
-  private usage: Usage | null = null;
+  readonly #mode: ReasoningMode;
+  readonly #tools: boolean;
+  readonly #choices = new Map<number, ChoiceStream>();
+  #started = false;
+  #closed = false;
+  #usage: Usage | null = null;
 
   constructor(options: NormalizerOptions = {}) {
-    this.mode = options.reasoning ?? "auto";
-    this.tools = options.tools ?? false;
+    this.#mode = options.reasoning ?? "auto";
+    this.#tools = options.tools ?? false;
   }
 
   /** True once a terminal event (done or error) has been emitted. */
   get ended(): boolean {
-    return this.closed;
+    return this.#closed;
   }
 
   push(chunk: unknown): StreamEvent[] {
     const out: StreamEvent[] = [];
-    if (this.closed || !isObject(chunk)) return out;
+    if (this.#closed || !isObject(chunk)) return out;
     const failure = errorOf(chunk);
     if (failure) {
       // Text and usage seen so far still count (the client saw the text; accounting needs usage).
-      this.finishStream(out);
+      this.#finishStream(out);
       out.push({ type: "error", ...failure });
       return out;
     }
-    if (!this.started) {
-      this.started = true;
+    if (!this.#started) {
+      this.#started = true;
       out.push({
         type: "start",
         id: typeof chunk.id === "string" ? chunk.id : "",
@@ -49,12 +49,12 @@ export class Normalizer {
       });
     }
     const usage = usageOf(chunk.usage);
-    if (usage) this.usage = usage;
+    if (usage) this.#usage = usage;
     const choices = chunk.choices;
     if (Array.isArray(choices)) {
       for (let i = 0; i < choices.length; i++) {
         const c = choices[i];
-        if (isObject(c)) this.pushChoice(c, i, out);
+        if (isObject(c)) this.#pushChoice(c, i, out);
       }
     }
     return out;
@@ -63,8 +63,8 @@ export class Normalizer {
   /** The upstream sent `[DONE]`: flush and end cleanly. */
   done(): StreamEvent[] {
     const out: StreamEvent[] = [];
-    if (this.closed) return out;
-    this.finishStream(out);
+    if (this.#closed) return out;
+    this.#finishStream(out);
     out.push({ type: "done" });
     return out;
   }
@@ -72,10 +72,10 @@ export class Normalizer {
   /** The upstream body ended. Without a finish reason or `[DONE]` that is a truncation. */
   end(): StreamEvent[] {
     const out: StreamEvent[] = [];
-    if (this.closed) return out;
-    let finished = this.choices.size > 0;
-    for (const c of this.choices.values()) finished &&= c.finished;
-    this.finishStream(out);
+    if (this.#closed) return out;
+    let finished = this.#choices.size > 0;
+    for (const c of this.#choices.values()) finished &&= c.finished;
+    this.#finishStream(out);
     if (finished) out.push({ type: "done" });
     else
       out.push({
@@ -91,26 +91,26 @@ export class Normalizer {
     return out;
   }
 
-  private finishStream(out: StreamEvent[]): void {
-    this.flushAll(out);
-    this.closed = true;
-    if (this.usage) out.push({ type: "usage", usage: this.usage });
+  #finishStream(out: StreamEvent[]): void {
+    this.#flushAll(out);
+    this.#closed = true;
+    if (this.#usage) out.push({ type: "usage", usage: this.#usage });
   }
 
-  private flushAll(out: StreamEvent[]): void {
-    for (const c of this.choices.values()) {
+  #flushAll(out: StreamEvent[]): void {
+    for (const c of this.#choices.values()) {
       c.out = out;
       c.flush();
     }
   }
 
-  private pushChoice(c: Json, position: number, out: StreamEvent[]): void {
+  #pushChoice(c: Json, position: number, out: StreamEvent[]): void {
     const index =
       typeof c.index === "number" && Number.isInteger(c.index) && c.index >= 0 ? c.index : position;
-    let state = this.choices.get(index);
+    let state = this.#choices.get(index);
     if (!state) {
-      state = new ChoiceStream(index, this.mode, this.tools);
-      this.choices.set(index, state);
+      state = new ChoiceStream(index, this.#mode, this.#tools);
+      this.#choices.set(index, state);
       out.push({ type: "role", choice: index, role: "assistant" });
     }
     state.out = out;

@@ -16,50 +16,50 @@ export interface ReasoningCallSink {
 }
 
 export class ReasoningToolCalls {
-  private held = "";
+  #held = "";
   /** Once a call has started, the rest goes through the Hermes extractor. */
-  private calls: HermesToolCallExtractor | null = null;
-  private sink: ReasoningCallSink | null = null;
+  #calls: HermesToolCallExtractor | null = null;
+  #sink: ReasoningCallSink | null = null;
   // The extractor's "content" is text around the calls: here, that is still reasoning.
-  private readonly extracted = {
-    content: (text: string) => this.sink?.reasoning(text),
-    toolCall: (call: ExtractedToolCall) => this.sink?.toolCall(call),
+  readonly #extracted = {
+    content: (text: string) => this.#sink?.reasoning(text),
+    toolCall: (call: ExtractedToolCall) => this.#sink?.toolCall(call),
   };
 
   feed(text: string, sink: ReasoningCallSink): void {
-    this.sink = sink;
-    if (this.calls) {
-      this.calls.feed(text, this.extracted);
+    this.#sink = sink;
+    if (this.#calls) {
+      this.#calls.feed(text, this.#extracted);
       return;
     }
-    const s = this.held + text;
+    const s = this.#held + text;
     const call = findToolCall(s, -1);
     if (call.at >= 0) {
-      this.held = "";
+      this.#held = "";
       const before = trimOneTrailingNewline(s.slice(0, call.at));
       if (before) sink.reasoning(before);
-      this.calls = new HermesToolCallExtractor();
-      this.calls.feed(s.slice(call.at), this.extracted);
+      this.#calls = new HermesToolCallExtractor();
+      this.#calls.feed(s.slice(call.at), this.#extracted);
       return;
     }
     let keep = Math.min(s.length - partialTagLength(s, TOOL_CALL_TAG), call.pending);
     // The newline before a call is layout, not reasoning: it waits with the tag.
     if (keep > 0 && s[keep - 1] === "\n") keep--;
-    this.held = s.slice(keep);
+    this.#held = s.slice(keep);
     if (keep > 0) sink.reasoning(keep === s.length ? s : s.slice(0, keep));
   }
 
   /** Other output is about to follow: text held for a possible tag goes first, as reasoning. */
   release(sink: ReasoningCallSink): void {
-    if (this.calls || !this.held) return;
-    sink.reasoning(this.held);
-    this.held = "";
+    if (this.#calls || !this.#held) return;
+    sink.reasoning(this.#held);
+    this.#held = "";
   }
 
   flush(sink: ReasoningCallSink): void {
-    this.sink = sink;
-    if (this.calls) this.calls.flush(this.extracted);
-    else if (this.held) sink.reasoning(this.held);
-    this.held = "";
+    this.#sink = sink;
+    if (this.#calls) this.#calls.flush(this.#extracted);
+    else if (this.#held) sink.reasoning(this.#held);
+    this.#held = "";
   }
 }

@@ -5,29 +5,29 @@ import type { StreamEvent } from "./types.js";
 
 /** The synchronous core of renderSSE: one event → the SSE text to send ("" for none). */
 export class SSERenderer {
-  private readonly renderer: ChunkRenderer;
-  private ended = false;
+  readonly #renderer: ChunkRenderer;
+  #ended = false;
 
   constructor(options: RenderOptions) {
-    this.renderer = new ChunkRenderer(options);
+    this.#renderer = new ChunkRenderer(options);
   }
 
   render(ev: StreamEvent): string {
-    if (this.ended) return "";
+    if (this.#ended) return "";
     if (ev.type === "done") {
-      this.ended = true;
+      this.#ended = true;
       return "data: [DONE]\n\n";
     }
     if (ev.type === "error") {
-      this.ended = true;
+      this.#ended = true;
       return `data: ${JSON.stringify({ error: ev.error })}\n\n`;
     }
     let text = "";
-    for (const chunk of this.renderer.render(ev)) {
+    for (const chunk of this.#renderer.render(ev)) {
       // Same bytes as JSON.stringify(chunk), without re-serializing the identity every time.
       text +=
         chunk.choices.length === 1 && chunk.usage === undefined
-          ? `data: ${this.renderer.jsonPrefix()}${JSON.stringify(chunk.choices[0])}]}\n\n`
+          ? `data: ${this.#renderer.jsonPrefix()}${JSON.stringify(chunk.choices[0])}]}\n\n`
           : `data: ${JSON.stringify(chunk)}\n\n`;
     }
     return text;

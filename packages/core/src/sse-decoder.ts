@@ -14,29 +14,32 @@ export const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 
 /** Synchronous bytes → messages framing, shared by sseDecoder and normalizeSSE. */
 export class SSEFramer {
-  private readonly decoder = new TextDecoder();
+  readonly #decoder = new TextDecoder();
   /** The start of a line whose end has not arrived yet. */
-  private partial = "";
+  #partial = "";
   /** The last line ended with CR at the end of the input so far: an LF next completes it. */
-  private afterCR = false;
+  #afterCR = false;
   /** The event being read; data is null until its first data line. */
-  private data: string | null = null;
-  private event: string | undefined;
-  private id: string | undefined;
-  private failure: Error | null = null;
-  private ending = false;
+  #data: string | null = null;
+  #event: string | undefined;
+  #id: string | undefined;
+  #failure: Error | null = null;
+  #ending = false;
+  readonly #onMessage: (message: SSEMessage, atEnd: boolean) => void;
 
   /** `onMessage` learns whether the message was completed only by the end of input. */
-  constructor(private readonly onMessage: (message: SSEMessage, atEnd: boolean) => void) {}
+  constructor(onMessage: (message: SSEMessage, atEnd: boolean) => void) {
+    this.#onMessage = onMessage;
+  }
 
   /** Set when the stream can no longer be framed (an event over MAX_EVENT_CHARS). */
   get error(): Error | null {
-    return this.failure;
+    return this.#failure;
   }
 
   feed(bytes: Uint8Array): void {
-    if (this.failure) return;
-    this.read(this.decoder.decode(bytes, { stream: true }));
+    if (this.#failure) return;
+    this.#read(this.#decoder.decode(bytes, { stream: true }));
   }
 
   /**
@@ -44,16 +47,16 @@ export class SSEFramer {
    * after `data: [DONE]`), so the blank line is supplied here.
    */
   end(): void {
-    if (this.failure) return;
-    this.ending = true;
-    this.read(`${this.decoder.decode()}\n\n`);
+    if (this.#failure) return;
+    this.#ending = true;
+    this.#read(`${this.#decoder.decode()}\n\n`);
   }
 
-  private read(text: string): void {
+  #read(text: string): void {
     if (text === "") return;
     let start = 0;
-    if (this.afterCR) {
-      this.afterCR = false;
+    if (this.#afterCR) {
+      this.#afterCR = false;
       if (text.charCodeAt(0) === 10) start = 1;
     }
     // Lines are searched for in the new text only: a long event arriving in many reads is
@@ -61,68 +64,68 @@ export class SSEFramer {
     let cr = text.indexOf("\r", start);
     let lf = text.indexOf("\n", start);
     if (cr < 0 && lf < 0) {
-      this.partial += text.slice(start);
+      this.#partial += text.slice(start);
     } else {
       let s = text;
-      if (this.partial) {
+      if (this.#partial) {
         // (A partial line never follows a CR, so start is 0 here.)
-        const n = this.partial.length;
-        s = this.partial + text;
+        const n = this.#partial.length;
+        s = this.#partial + text;
         if (cr >= 0) cr += n;
         if (lf >= 0) lf += n;
       }
       while (cr >= 0 || lf >= 0) {
         const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
-        this.line(s, start, end);
+        this.#line(s, start, end);
         start = end + 1;
         if (end === cr) {
-          if (start === s.length) this.afterCR = true;
+          if (start === s.length) this.#afterCR = true;
           else if (s.charCodeAt(start) === 10) start++;
           cr = s.indexOf("\r", start);
         }
         if (lf >= 0 && lf < start) lf = s.indexOf("\n", start);
       }
-      this.partial = s.slice(start);
+      this.#partial = s.slice(start);
     }
-    if (this.partial.length + (this.data?.length ?? 0) > MAX_EVENT_CHARS) {
-      this.partial = "";
-      this.data = null;
-      this.failure = new Error(
+    if (this.#partial.length + (this.#data?.length ?? 0) > MAX_EVENT_CHARS) {
+      this.#partial = "";
+      this.#data = null;
+      this.#failure = new Error(
         `An upstream SSE event exceeded the max buffer size of ${MAX_EVENT_CHARS} characters.`,
       );
     }
   }
 
   /** One line, from `start` to `end` in `s`. Comments and unknown fields match no name. */
-  private line(s: string, start: number, end: number): void {
+  #line(s: string, start: number, end: number): void {
     if (start === end) {
-      this.dispatch();
+      this.#dispatch();
       return;
     }
     const data = fieldValue(s, start, end, "data");
     if (data !== null) {
-      this.data = this.data === null ? data : `${this.data}\n${data}`;
+      this.#data = this.#data === null ? data : `${this.#data}\n${data}`;
       return;
     }
     const event = fieldValue(s, start, end, "event");
     if (event !== null) {
-      this.event = event || undefined;
+      this.#event = event || undefined;
       return;
     }
     const id = fieldValue(s, start, end, "id");
-    if (id !== null && !id.includes("\0")) this.id = id;
+    if (id !== null && !id.includes("\0")) this.#id = id;
   }
 
-  private dispatch(): void {
-    if (this.data !== null) {
-      const message: SSEMessage = { data: this.data };
-      if (this.event !== undefined) message.event = this.event;
-      if (this.id !== undefined) message.id = this.id;
-      this.onMessage(message, this.ending);
+  #dispatch(): void {
+    if (this.#data !== null) {
+      const message: SSEMessage = { data: this.#data };
+      if (this.#event !== undefined) message.event = this.#event;
+      if (this.#id !== undefined) message.id = this.#id;
+      this.#onMessage(message, this.#ending);
     }
-    this.data = null;
-    this.event = undefined;
-    this.id = undefined;
+    this.#data = null;
+    this.#event = undefined;
+    this.#id = undefined;
   }
 }
 

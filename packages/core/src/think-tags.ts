@@ -43,34 +43,33 @@ export function partialTagLength(s: string, tag: string): number {
 }
 
 export class ThinkTagParser {
-  private phase: Phase = "start";
+  #phase: Phase = "start";
   /** Text held back because it may still turn into (or border) a tag. Always short. */
-  private held = "";
+  #held = "";
   /** What `start` becomes when the text is not a think tag. */
-  private fallback: "content" | "reasoning";
+  #fallback: "content" | "reasoning";
   /** Drop one newline right after `<think>`. */
-  private skipOpenNewline = false;
+  #skipOpenNewline = false;
   /** Newlines still to drop after `</think>`. */
-  private skipCloseNewlines = 0;
+  #skipCloseNewlines = 0;
   /** Field reasoning seen so far, to recognise an inline echo of it; null when not tracking. */
-  private fieldText: string | null = null;
-  private echoCursor = 0;
+  #fieldText: string | null = null;
+  #echoCursor = 0;
   /** The raw echo block, released as content if it turns out not to be an echo. */
-  private echoRaw = "";
+  #echoRaw = "";
   /** The raw text of the opening tag (with the whitespace before it), while it may still matter. */
-  private openRaw: string | null = null;
+  #openRaw: string | null = null;
   /** Whether the inline block has produced reasoning text yet. */
-  private inlineEmitted = false;
+  #inlineEmitted = false;
+  readonly #tools: boolean;
 
   /**
    * @param tools the request offered tools: `<tool_call>` followed by `{` inside the think block
    *   is a call the model made while thinking (QwQ does), so reasoning ends there.
    */
-  constructor(
-    mode: ReasoningMode = "auto",
-    private readonly tools = false,
-  ) {
-    this.fallback = mode === "think-open" ? "reasoning" : "content";
+  constructor(mode: ReasoningMode = "auto", tools = false) {
+    this.#tools = tools;
+    this.#fallback = mode === "think-open" ? "reasoning" : "content";
   }
 
   /**
@@ -79,188 +78,188 @@ export class ThinkTagParser {
    * it is after an inline `</think>` (vLLM and SGLang leave it in).
    */
   sawFieldReasoning(text: string): void {
-    if (this.phase === "start") {
-      this.fallback = "content";
-      this.fieldText = (this.fieldText ?? "") + text;
-    } else if (this.phase === "echo" && this.fieldText !== null) {
-      this.fieldText += text;
-    } else if (this.phase === "reasoning" && this.openRaw !== null && !this.inlineEmitted) {
+    if (this.#phase === "start") {
+      this.#fallback = "content";
+      this.#fieldText = (this.#fieldText ?? "") + text;
+    } else if (this.#phase === "echo" && this.#fieldText !== null) {
+      this.#fieldText += text;
+    } else if (this.#phase === "reasoning" && this.#openRaw !== null && !this.#inlineEmitted) {
       // The block opened before its copy in the field arrived: it is an echo after all.
-      this.phase = "echo";
-      this.fieldText = text;
-      this.echoCursor = 0;
-      this.echoRaw = this.openRaw;
-      this.skipOpenNewline = false;
+      this.#phase = "echo";
+      this.#fieldText = text;
+      this.#echoCursor = 0;
+      this.#echoRaw = this.#openRaw;
+      this.#skipOpenNewline = false;
     }
   }
 
   feed(text: string, sink: TextSink): void {
     if (text.length === 0) return;
-    switch (this.phase) {
+    switch (this.#phase) {
       case "content":
         sink.content(text);
         return;
       case "start":
-        this.feedStart(this.held + text, sink);
+        this.#feedStart(this.#held + text, sink);
         return;
       case "reasoning":
-        this.feedReasoning(this.held + text, sink);
+        this.#feedReasoning(this.#held + text, sink);
         return;
       case "echo":
-        this.feedEcho(this.held + text, sink);
+        this.#feedEcho(this.#held + text, sink);
         return;
       case "afterClose":
-        this.feedAfterClose(text, sink);
+        this.#feedAfterClose(text, sink);
         return;
     }
   }
 
   /** End of this choice's text: release whatever was held, as what it was. */
   flush(sink: TextSink): void {
-    const held = this.held;
-    this.held = "";
-    if (this.phase === "start") {
-      this.phase = this.fallback;
-      if (this.fallback === "reasoning") {
+    const held = this.#held;
+    this.#held = "";
+    if (this.#phase === "start") {
+      this.#phase = this.#fallback;
+      if (this.#fallback === "reasoning") {
         if (held) sink.reasoning(held);
       } else {
-        const text = this.fieldText !== null ? dropLeadingNewlines(held, 2) : held;
+        const text = this.#fieldText !== null ? dropLeadingNewlines(held, 2) : held;
         if (text) sink.content(text);
       }
-    } else if (this.phase === "reasoning") {
+    } else if (this.#phase === "reasoning") {
       if (held) sink.reasoning(held);
-    } else if (this.phase === "echo") {
+    } else if (this.#phase === "echo") {
       // An unterminated block that only repeated field reasoning is dropped: it was a copy.
-      this.echoRaw = "";
+      this.#echoRaw = "";
     }
   }
 
-  private feedStart(s: string, sink: TextSink): void {
+  #feedStart(s: string, sink: TextSink): void {
     let i = 0;
     while (i < s.length && isSpace(s[i])) i++;
     if (i === s.length) {
-      this.held = s;
+      this.#held = s;
       return;
     }
     if (s.startsWith(OPEN_TAG, i)) {
-      this.held = "";
+      this.#held = "";
       const rest = s.slice(i + OPEN_TAG.length);
-      if (this.fieldText !== null) {
-        this.phase = "echo";
-        this.echoRaw = s.slice(0, i + OPEN_TAG.length);
-        this.feedEcho(rest, sink);
+      if (this.#fieldText !== null) {
+        this.#phase = "echo";
+        this.#echoRaw = s.slice(0, i + OPEN_TAG.length);
+        this.#feedEcho(rest, sink);
       } else {
-        this.phase = "reasoning";
-        this.openRaw = s.slice(0, i + OPEN_TAG.length);
-        this.skipOpenNewline = true;
-        this.feedReasoning(rest, sink);
+        this.#phase = "reasoning";
+        this.#openRaw = s.slice(0, i + OPEN_TAG.length);
+        this.#skipOpenNewline = true;
+        this.#feedReasoning(rest, sink);
       }
       return;
     }
     if (s.length - i < OPEN_TAG.length && OPEN_TAG.startsWith(s.slice(i))) {
-      this.held = s;
+      this.#held = s;
       return;
     }
-    this.held = "";
-    if (this.fallback === "content") {
-      this.phase = "content";
-      const text = this.fieldText !== null ? dropLeadingNewlines(s, 2) : s;
-      this.fieldText = null;
+    this.#held = "";
+    if (this.#fallback === "content") {
+      this.#phase = "content";
+      const text = this.#fieldText !== null ? dropLeadingNewlines(s, 2) : s;
+      this.#fieldText = null;
       sink.content(text);
     } else {
-      this.phase = "reasoning";
-      this.feedReasoning(s, sink);
+      this.#phase = "reasoning";
+      this.#feedReasoning(s, sink);
     }
   }
 
-  private feedReasoning(s: string, sink: TextSink): void {
-    if (this.skipOpenNewline) {
+  #feedReasoning(s: string, sink: TextSink): void {
+    if (this.#skipOpenNewline) {
       if (s.length === 0) return;
       if (s === "\r") {
-        this.held = s;
+        this.#held = s;
         return;
       }
-      this.skipOpenNewline = false;
+      this.#skipOpenNewline = false;
       if (s.startsWith("\n")) s = s.slice(1);
       else if (s.startsWith("\r\n")) s = s.slice(2);
     }
     const close = s.indexOf(CLOSE_TAG);
-    const call = this.tools ? findToolCall(s, close) : NO_CALL;
+    const call = this.#tools ? findToolCall(s, close) : NO_CALL;
     if (call.at >= 0) {
       // A call made while thinking: reasoning ends, the call goes to the answer side.
-      this.held = "";
+      this.#held = "";
       const text = trimOneTrailingNewline(s.slice(0, call.at));
       if (text) sink.reasoning(text);
-      this.openRaw = null;
-      this.phase = "content";
+      this.#openRaw = null;
+      this.#phase = "content";
       sink.content(s.slice(call.at));
       return;
     }
     if (close >= 0) {
-      this.held = "";
+      this.#held = "";
       const text = trimOneTrailingNewline(s.slice(0, close));
       if (text) sink.reasoning(text);
-      this.openRaw = null;
-      this.phase = "afterClose";
-      this.skipCloseNewlines = 2;
-      this.feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
+      this.#openRaw = null;
+      this.#phase = "afterClose";
+      this.#skipCloseNewlines = 2;
+      this.#feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
       return;
     }
     let keep = s.length - partialTagLength(s, CLOSE_TAG);
-    if (this.tools)
+    if (this.#tools)
       keep = Math.min(keep, s.length - partialTagLength(s, TOOL_CALL_TAG), call.pending);
     // A newline just before a (possible) closing tag belongs to the tag.
     if (keep > 0 && s[keep - 1] === "\n") keep--;
     else if (keep === s.length && s[keep - 1] === "\r") keep--;
     if (keep > 0 && s[keep - 1] === "\r" && s[keep] === "\n") keep--;
-    this.held = s.slice(keep);
+    this.#held = s.slice(keep);
     if (keep > 0) {
-      this.inlineEmitted = true;
+      this.#inlineEmitted = true;
       sink.reasoning(keep === s.length ? s : s.slice(0, keep));
     }
   }
 
-  private feedEcho(s: string, sink: TextSink): void {
+  #feedEcho(s: string, sink: TextSink): void {
     const close = s.indexOf(CLOSE_TAG);
     const end = close >= 0 ? close : s.length - partialTagLength(s, CLOSE_TAG);
-    const field = this.fieldText ?? "";
+    const field = this.#fieldText ?? "";
     for (let i = 0; i < end; i++) {
       const c = s[i];
       if (isSpace(c)) continue;
-      while (isSpace(field[this.echoCursor])) this.echoCursor++;
-      if (field[this.echoCursor] !== c) {
+      while (isSpace(field[this.#echoCursor])) this.#echoCursor++;
+      if (field[this.#echoCursor] !== c) {
         // Not a copy of the field reasoning: it was ordinary answer text all along.
-        const raw = this.echoRaw + s;
-        this.echoRaw = "";
-        this.openRaw = null;
-        this.held = "";
-        this.fieldText = null;
-        this.phase = "content";
+        const raw = this.#echoRaw + s;
+        this.#echoRaw = "";
+        this.#openRaw = null;
+        this.#held = "";
+        this.#fieldText = null;
+        this.#phase = "content";
         sink.content(raw);
         return;
       }
-      this.echoCursor++;
+      this.#echoCursor++;
     }
     if (close >= 0) {
-      this.held = "";
-      this.echoRaw = "";
-      this.openRaw = null;
-      this.fieldText = null;
-      this.phase = "afterClose";
-      this.skipCloseNewlines = 2;
-      this.feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
+      this.#held = "";
+      this.#echoRaw = "";
+      this.#openRaw = null;
+      this.#fieldText = null;
+      this.#phase = "afterClose";
+      this.#skipCloseNewlines = 2;
+      this.#feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
       return;
     }
-    this.echoRaw += s.slice(0, end);
-    this.held = s.slice(end);
+    this.#echoRaw += s.slice(0, end);
+    this.#held = s.slice(end);
   }
 
-  private feedAfterClose(s: string, sink: TextSink): void {
+  #feedAfterClose(s: string, sink: TextSink): void {
     const before = s.length;
-    const text = dropLeadingNewlines(s, this.skipCloseNewlines);
-    this.skipCloseNewlines -= countNewlines(s.slice(0, before - text.length));
+    const text = dropLeadingNewlines(s, this.#skipCloseNewlines);
+    this.#skipCloseNewlines -= countNewlines(s.slice(0, before - text.length));
     if (text.length === 0) return;
-    this.phase = "content";
+    this.#phase = "content";
     sink.content(text);
   }
 }
