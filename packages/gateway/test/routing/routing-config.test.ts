@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../src/index.js";
 import { parseChatRequest } from "../../src/pipeline/chat-request.js";
@@ -95,6 +96,22 @@ describe("routing config", () => {
         ),
       ).not.toThrow();
     }
+  });
+});
+
+describe("docs/config.md", () => {
+  it("its full example is a valid config, routing fields included", () => {
+    const doc = readFileSync(new URL("../../../../docs/config.md", import.meta.url), "utf8");
+    const example = doc.split("## Full example")[1]?.split("```json\n")[1]?.split("```")[0];
+    const env = {
+      DASHSCOPE_API_KEY: "sk-x",
+      VLLM_API_KEY: "vllm-x",
+      ACME_KEY: "tg-acme-key-0001",
+      THINKGATE_ADMIN_TOKEN: "admin-token-0123456789",
+    };
+    const config = parseConfig(JSON.parse(example ?? "null"), env);
+    expect(config.models["qwq-32b"]).toMatchObject({ strategy: "spillover", maxTokens: 32_768 });
+    expect(config.routing.retry.maxAttempts).toBe(3);
   });
 });
 
