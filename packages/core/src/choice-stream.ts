@@ -15,15 +15,9 @@ export class ChoiceStream {
   readonly #fieldCalls: ReasoningToolCalls | null;
   #hermesCalls = 0;
 
-  // The parser's content goes through the Hermes extractor (when tools were offered) and then out.
-  readonly #emit = {
+  /** Where text and calls become events, whichever extractor found them. */
+  readonly #events = {
     reasoning: (text: string) => this.out.push({ type: "reasoning", choice: this.index, text }),
-    content: (text: string) => {
-      if (this.#hermes) this.#hermes.feed(text, this.#afterHermes);
-      else this.out.push({ type: "content", choice: this.index, text });
-    },
-  };
-  readonly #afterHermes = {
     content: (text: string) => this.out.push({ type: "content", choice: this.index, text }),
     toolCall: (call: ExtractedToolCall) =>
       this.out.push({
@@ -35,10 +29,13 @@ export class ChoiceStream {
         arguments: call.arguments,
       }),
   };
-
-  readonly #fromField = {
-    reasoning: (text: string) => this.out.push({ type: "reasoning", choice: this.index, text }),
-    toolCall: (call: ExtractedToolCall) => this.#afterHermes.toolCall(call),
+  // The parser's content goes through the Hermes extractor (when tools were offered) and then out.
+  readonly #parsed = {
+    reasoning: this.#events.reasoning,
+    content: (text: string) => {
+      if (this.#hermes) this.#hermes.feed(text, this.#events);
+      else this.#events.content(text);
+    },
   };
 
   constructor(
@@ -54,18 +51,18 @@ export class ChoiceStream {
   /** Reasoning that arrived in a field (reasoning_content, reasoning, …). */
   reasoning(text: string): void {
     this.#parser.sawFieldReasoning(text);
-    if (this.#fieldCalls) this.#fieldCalls.feed(text, this.#fromField);
-    else this.out.push({ type: "reasoning", choice: this.index, text });
+    if (this.#fieldCalls) this.#fieldCalls.feed(text, this.#events);
+    else this.#events.reasoning(text);
   }
 
   content(text: string): void {
-    this.#fieldCalls?.release(this.#fromField);
-    this.#parser.feed(text, this.#emit);
+    this.#fieldCalls?.release(this.#events);
+    this.#parser.feed(text, this.#parsed);
   }
 
   /** Native OpenAI tool-call deltas, passed through per index. */
   toolCalls(deltas: unknown[]): void {
-    this.#fieldCalls?.release(this.#fromField);
+    this.#fieldCalls?.release(this.#events);
     for (let i = 0; i < deltas.length; i++) {
       const d = deltas[i];
       if (!isObject(d)) continue;
@@ -85,9 +82,9 @@ export class ChoiceStream {
 
   /** Release held-back text: the choice's text has ended. */
   flush(): void {
-    this.#fieldCalls?.flush(this.#fromField);
-    this.#parser.flush(this.#emit);
-    this.#hermes?.flush(this.#afterHermes);
+    this.#fieldCalls?.flush(this.#events);
+    this.#parser.flush(this.#parsed);
+    this.#hermes?.flush(this.#events);
   }
 
   finish(reason: FinishReason): void {

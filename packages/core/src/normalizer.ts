@@ -2,7 +2,14 @@
 // whichever dialect the backend speaks (see types.ts for the event invariants).
 import { ChoiceStream } from "./choice-stream.js";
 import type { ReasoningMode, StreamEvent, Usage } from "./types.js";
-import { errorOf, isObject, type Json, reasoningOf, usageOf } from "./upstream-chunk.js";
+import {
+  errorEvent,
+  errorOf,
+  isObject,
+  type Json,
+  reasoningOf,
+  usageOf,
+} from "./upstream-chunk.js";
 
 export interface NormalizerOptions {
   /** How the backend emits reasoning; default "auto". */
@@ -76,18 +83,14 @@ export class Normalizer {
     let finished = this.#choices.size > 0;
     for (const c of this.#choices.values()) finished &&= c.finished;
     this.#finishStream(out);
-    if (finished) out.push({ type: "done" });
-    else
-      out.push({
-        type: "error",
-        error: {
-          message: "The upstream stream ended before the completion finished.",
-          type: "upstream_error",
-          param: null,
-          code: "stream_truncated",
-        },
-        status: 502,
-      });
+    out.push(
+      finished
+        ? { type: "done" }
+        : errorEvent(
+            "The upstream stream ended before the completion finished.",
+            "stream_truncated",
+          ),
+    );
     return out;
   }
 

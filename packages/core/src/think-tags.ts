@@ -264,7 +264,7 @@ export class ThinkTagParser {
   }
 }
 
-export const NO_CALL = { at: -1, pending: Number.POSITIVE_INFINITY };
+export const NO_CALL = { at: -1, pending: Infinity };
 
 /**
  * Where a tool call starts in reasoning text `s` (before `limit`, the closing tag, if any):
@@ -280,7 +280,7 @@ export function findToolCall(s: string, limit: number): { at: number; pending: n
   ) {
     let i = at + TOOL_CALL_TAG.length;
     while (i < s.length && i - at - TOOL_CALL_TAG.length < MAX_CALL_GAP && isSpace(s[i])) i++;
-    if (s[i] === "{") return { at, pending: Number.POSITIVE_INFINITY };
+    if (s[i] === "{") return { at, pending: Infinity };
     if (i === s.length && i - at - TOOL_CALL_TAG.length < MAX_CALL_GAP && limit < 0) {
       return { at: -1, pending: at };
     }

@@ -57,12 +57,9 @@ export function toErrorBody(e: Json): { error: ErrorBody; status?: number } {
       : typeof e.status === "number" && e.status >= 400 && e.status <= 599
         ? e.status
         : undefined;
-  return status === undefined
-    ? { error: { message, type, param, code } }
-    : {
-        error: { message, type, param, code },
-        status,
-      };
+  const body: { error: ErrorBody; status?: number } = { error: { message, type, param, code } };
+  if (status !== undefined) body.status = status;
+  return body;
 }
 
 const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
@@ -86,6 +83,7 @@ export function usageOf(v: unknown): Usage | null {
   return usage;
 }
 
+/** An error event Thinkgate raises itself about what the upstream sent. */
 export function errorEvent(message: string, code: string, type = "upstream_error") {
   return {
     type: "error" as const,
