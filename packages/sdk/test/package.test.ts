@@ -20,8 +20,12 @@ const tarball = inject("tarball");
 const packageDir = inject("packageDir");
 const bin = (name: string) => join(packageDir, "node_modules/.bin", name);
 
-/** The streaming client's budget: min+gzip of `import { Thinkgate }` with everything it pulls in. */
-const BUDGET_BYTES = 10 * 1024;
+/**
+ * The streaming client's budget: min+gzip of `import { Thinkgate }` with everything it pulls in.
+ * It measured 8,378 B when this was set (the requirement is well under 10 KB): a small margin,
+ * so that growth is a decision, not an accident.
+ */
+const BUDGET_BYTES = 8.75 * 1024;
 
 /** Bundles `entry` (from the package directory) with esbuild, minified. */
 function minified(entry: string): Promise<Buffer> {
