@@ -40,6 +40,8 @@ const backendCommon = {
   params: paramsSchema.default({ rename: {}, drop: [], defaults: {} }),
   historyReasoning: historyReasoning.default("strip"),
   tags: z.array(z.string()).default([]),
+  /** How this backend continues an answer another one broke off mid-stream (none: it cannot). */
+  continuation: z.enum(["none", "continue-final-message", "partial-mode"]).default("none"),
 };
 
 const dashscopeBackend = z.strictObject({

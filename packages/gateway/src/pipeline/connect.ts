@@ -1,6 +1,6 @@
 import type { Trace } from "../observability/trace.js";
 import type { Candidate, PublicModel, Routing } from "../router/index.js";
-import { routeRequest } from "../router/route-request.js";
+import { type RouteInput, routeRequest } from "../router/route-request.js";
 import type { Principal } from "../store/types.js";
 import type { Connected } from "../upstream/call.js";
 import type { RequestBody } from "../upstream/types.js";
@@ -26,6 +26,7 @@ export async function connect(
   principal: Principal,
   trace: Trace,
   signal: AbortSignal,
+  only: Pick<RouteInput, "accept" | "prepare"> = {},
 ): Promise<Connection> {
   const started = performance.now();
   try {
@@ -37,6 +38,7 @@ export async function connect(
       principal,
       requestId: trace.requestId,
       signal,
+      ...only,
       onAttempt(record) {
         trace.attemptLog.push(record);
         if (record.outcome === "skipped") return;

@@ -22,6 +22,10 @@ export interface RouteInput {
   requestId: string;
   signal: AbortSignal;
   onAttempt(record: AttemptRecord): void;
+  /** Only these candidates (a continuation: backends that can continue, not the one that broke). */
+  accept?(candidate: RoutedCandidate): boolean;
+  /** A last change to what one candidate is sent, after every adapter step. */
+  prepare?(body: RequestBody, candidate: RoutedCandidate): RequestBody;
 }
 
 /**
@@ -34,7 +38,8 @@ export async function routeRequest(
   input: RouteInput,
 ): Promise<Served<RoutedCandidate, Connected>> {
   const { model, body } = input;
-  const candidates = routing.router.plan(model, input.principal);
+  const planned = routing.router.plan(model, input.principal);
+  const candidates = input.accept ? planned.filter(input.accept) : planned;
   if (candidates.length === 0) throw noTargets(model.name);
   return failover({
     candidates,
@@ -47,10 +52,11 @@ export async function routeRequest(
     onAttempt: input.onAttempt,
     attempt(candidate, timeoutMs) {
       const upstream = candidate.upstream;
-      const upstreamRequest = upstreamBody(body, upstream, {
+      const adapted = upstreamBody(body, upstream, {
         model: candidate.model,
         historyReasoning: model.config.historyReasoning ?? upstream.historyReasoning,
       });
+      const upstreamRequest = input.prepare ? input.prepare(adapted, candidate) : adapted;
       return attemptUpstream({
         fetch: input.fetch,
         upstream,

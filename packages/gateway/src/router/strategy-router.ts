@@ -15,6 +15,8 @@ export interface RoutedCandidate extends Candidate {
 export interface StrategyRouter {
   /** The model's targets in the order to try them, limited to what the key may use. */
   plan(model: PublicModel, principal: Principal): RoutedCandidate[];
+  /** The backends of the model, placement allowing, that can continue a broken answer. */
+  continuers(model: PublicModel, principal: Principal): string[];
 }
 
 /**
@@ -54,6 +56,12 @@ export function strategyRouter(
           ? targetOrder(model.config, random).flatMap((i) => byTarget.get(i) ?? [])
           : all;
       return ordered.filter((c) => placementAllows(principal.tags, c.upstream.tags));
+    },
+    continuers(model, principal) {
+      return candidatesOf(model.config)
+        .filter((c) => c.upstream.continuation !== "none")
+        .filter((c) => placementAllows(principal.tags, c.upstream.tags))
+        .map((c) => c.backend);
     },
   };
 }

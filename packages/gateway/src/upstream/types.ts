@@ -23,5 +23,6 @@ export interface Upstream {
   historyReasoning: "strip" | "keep";
   params: BackendConfig["params"];
   tags: readonly string[];
+  continuation: BackendConfig["continuation"];
   transform: ((body: RequestBody) => RequestBody) | undefined;
 }

@@ -29,6 +29,7 @@ export function buildUpstreams(config: Config): Map<string, Upstream> {
       historyReasoning: backend.historyReasoning,
       params: backend.params,
       tags: backend.tags,
+      continuation: backend.continuation,
       transform: adapter.transform?.bind(adapter),
     });
   }
