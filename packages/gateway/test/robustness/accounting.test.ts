@@ -1,0 +1,404 @@
+import { DEFAULT_CONTENT, DEFAULT_REASONING, type EmuSpec, emuPrompt } from "@thinkgate/emulator";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  KEY,
+  KEY_ID,
+  leasesHeld,
+  type NodeGateway,
+  STORE_NOW,
+  startNodeGateway,
+  TENANT,
+  tokensCounted,
+} from "./node-gateway.js";
+
+// Accounting under abuse, through the real Node server in front of the emulator, with the
+// official openai client: clients that abort at every point of a stream, upstreams that cut,
+// fail, stall or never answer, three callers against a concurrency limit of 2. Afterwards every
+// lease is released, every token reservation is settled to exactly what was recorded, usage
+// matches what the emulator reported for completed requests, and every upstream connection a
+// client abandoned was closed within a second of the client leaving.
+//
+// What an aborted or failed request is charged (the documented rule, asserted below):
+// - it ended before any upstream answered (abort before the first byte, 5xx, first-byte
+//   timeout): nothing; it still counts as one request, with `error`;
+// - it ended mid-stream (client abort, cut, in-band error, idle timeout): an estimate, marked
+//   so: the prompt as ceil(body length / 4) and the output as ceil(characters received / 4),
+//   reasoning included, never more than the full answer would have cost.
+
+type Outcome = "done" | "error" | "aborted" | "refused";
+
+type ClientPlan =
+  | { kind: "complete" }
+  | { kind: "abort-before-headers"; afterMs: number }
+  | { kind: "abort-after-chunks"; chunks: number }
+  | { kind: "abort-mid-reasoning"; reasoningChunks: number }
+  | { kind: "abort-non-streaming"; afterMs: number };
+
+interface Scenario {
+  name: string;
+  stream: boolean;
+  spec: EmuSpec;
+  client: ClientPlan;
+  /** How the log line may say it ended ("refused": no upstream answered; no outcome). */
+  outcome: Outcome | Outcome[];
+  /** What the client must see. */
+  sees: "answer" | "abort" | "stream error" | number;
+  /** Whether the upstream connection must be closed by the gateway (not finished, not cut). */
+  upstreamClosedByGateway: boolean;
+}
+
+/** The emulator's default answer, every scenario's: the most a request can stream, estimated. */
+const fullAnswerTokens =
+  Math.ceil(DEFAULT_REASONING.length / 4) + Math.ceil(DEFAULT_CONTENT.length / 4);
+const paced = { chunks: 12, chunkDelayMs: 8 };
+/** Slower, so that a client's abort lands well before the upstream would have finished. */
+const slow = { chunks: 12, chunkDelayMs: 25 };
+const usage = (n: number) => ({ prompt: 10 + n, completion: 40 + n, reasoning: 20 + n });
+
+function scenarios(i: number): Scenario {
+  const all: Scenario[] = [
+    {
+      name: "completes, streamed",
+      stream: true,
+      spec: { ...paced, usage: usage(i) },
+      client: { kind: "complete" },
+      outcome: "done",
+      sees: "answer",
+      upstreamClosedByGateway: false,
+    },
+    {
+      name: "completes, not streamed",
+      stream: false,
+      spec: { ...paced, usage: usage(i) },
+      client: { kind: "complete" },
+      outcome: "done",
+      sees: "answer",
+      upstreamClosedByGateway: false,
+    },
+    {
+      name: "client aborts before headers",
+      stream: true,
+      spec: { ...paced, firstByteDelayMs: 400, usage: usage(i) },
+      client: { kind: "abort-before-headers", afterMs: 60 + (i % 5) * 20 },
+      outcome: "refused",
+      sees: "abort",
+      upstreamClosedByGateway: true,
+    },
+    {
+      name: "client aborts after the first byte",
+      stream: true,
+      spec: { ...slow, usage: usage(i) },
+      client: { kind: "abort-after-chunks", chunks: 1 },
+      outcome: "aborted",
+      sees: "abort",
+      upstreamClosedByGateway: true,
+    },
+    {
+      name: "client aborts mid-reasoning",
+      stream: true,
+      spec: { ...slow, usage: usage(i) },
+      client: { kind: "abort-mid-reasoning", reasoningChunks: 1 + (i % 6) },
+      outcome: "aborted",
+      sees: "abort",
+      upstreamClosedByGateway: true,
+    },
+    {
+      name: "client aborts mid-answer",
+      stream: true,
+      spec: { ...slow, usage: usage(i) },
+      client: { kind: "abort-after-chunks", chunks: 14 + (i % 4) },
+      outcome: "aborted",
+      sees: "abort",
+      upstreamClosedByGateway: true,
+    },
+    {
+      name: "client aborts a non-streaming request",
+      stream: false,
+      spec: { ...paced, chunkDelayMs: 20, usage: usage(i) },
+      client: { kind: "abort-non-streaming", afterMs: 80 + (i % 3) * 30 },
+      // Mid-aggregation, usually; before the first upstream event when the machine is slow.
+      outcome: ["error", "refused"],
+      sees: "abort",
+      upstreamClosedByGateway: true,
+    },
+    {
+      name: "upstream cuts the connection",
+      stream: true,
+      spec: { ...paced, cut: 3 + (i % 5), usage: usage(i) },
+      client: { kind: "complete" },
+      outcome: "error",
+      sees: "stream error",
+      upstreamClosedByGateway: false,
+    },
+    {
+      name: "upstream answers 500",
+      stream: i % 2 === 0,
+      spec: { status: 500 },
+      client: { kind: "complete" },
+      outcome: "refused",
+      sees: 502,
+      upstreamClosedByGateway: false,
+    },
+    {
+      name: "upstream sends an in-band error",
+      stream: true,
+      spec: { ...paced, errorEvent: 2 + (i % 4), usage: usage(i) },
+      client: { kind: "complete" },
+      outcome: "error",
+      sees: "stream error",
+      upstreamClosedByGateway: false,
+    },
+    {
+      name: "upstream stalls mid-stream (idle timeout)",
+      stream: true,
+      spec: { ...paced, hang: 3, usage: usage(i) },
+      client: { kind: "complete" },
+      outcome: "error",
+      sees: "stream error",
+      upstreamClosedByGateway: true,
+    },
+    {
+      name: "upstream never sends headers (first-byte timeout)",
+      stream: i % 2 === 1,
+      spec: { hang: "headers" },
+      client: { kind: "complete" },
+      outcome: "refused",
+      sees: 504,
+      upstreamClosedByGateway: true,
+    },
+  ];
+  return all[i % all.length] as Scenario;
+}
+
+interface Run {
+  i: number;
+  scenario: Scenario;
+  requestId: string;
+  /** Date.now() when the client aborted. */
+  abortedAt?: number;
+  seen: "answer" | "abort" | "stream error" | number;
+  /** 429s (concurrency) met before being admitted. */
+  refusals: number;
+  body: string;
+}
+
+let gw: NodeGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  gw = await startNodeGateway({ idleTimeoutMs: 300, firstByteTimeoutMs: 500 });
+  client = new OpenAI({ baseURL: `${gw.server.url}/v1`, apiKey: KEY, maxRetries: 0 });
+});
+afterAll(() => gw?.close());
+
+async function runOne(i: number): Promise<Run> {
+  const scenario = scenarios(i);
+  const messages = [{ role: "user" as const, content: emuPrompt(scenario.spec) }];
+  for (let attempt = 0; ; attempt++) {
+    const requestId = `acct-${i}-${attempt}`;
+    const controller = new AbortController();
+    const run: Run = {
+      i,
+      scenario,
+      requestId,
+      seen: "answer",
+      refusals: attempt,
+      // What the gateway measures the prompt estimate from (its JSON text).
+      body: JSON.stringify({
+        model: "qwq",
+        messages,
+        ...(scenario.stream ? { stream: true } : {}),
+      }),
+    };
+    const abort = () => {
+      run.abortedAt = Date.now();
+      controller.abort();
+    };
+    const plan = scenario.client;
+    const timer =
+      plan.kind === "abort-before-headers" || plan.kind === "abort-non-streaming"
+        ? setTimeout(abort, plan.afterMs)
+        : undefined;
+    try {
+      const options = {
+        signal: controller.signal,
+        headers: { "x-request-id": requestId },
+        timeout: 8000,
+      };
+      if (!scenario.stream) {
+        await client.chat.completions.create({ model: "qwq", messages }, options);
+      } else {
+        const stream = await client.chat.completions.create(
+          { model: "qwq", messages, stream: true },
+          options,
+        );
+        let chunks = 0;
+        let reasoningChunks = 0;
+        for await (const chunk of stream) {
+          chunks++;
+          const delta = chunk.choices[0]?.delta as
+            | { reasoning_content?: string | null }
+            | undefined;
+          if (delta?.reasoning_content) reasoningChunks++;
+          if (
+            (plan.kind === "abort-after-chunks" && chunks >= plan.chunks) ||
+            (plan.kind === "abort-mid-reasoning" && reasoningChunks >= plan.reasoningChunks)
+          ) {
+            // What a client does when its user presses stop: abort, and stop reading.
+            abort();
+            break;
+          }
+        }
+      }
+      run.seen = run.abortedAt === undefined ? "answer" : "abort";
+    } catch (err) {
+      // A hang is a failure of its own, never mistaken for an expected error.
+      if (err instanceof OpenAI.APIConnectionTimeoutError) throw err;
+      if (err instanceof OpenAI.RateLimitError) {
+        clearTimeout(timer);
+        // Six seconds of refusals means a slot was never given back.
+        if (attempt > 400) {
+          throw new Error(`${i} (${scenario.name}): refused ${attempt} times`);
+        }
+        // Refused by the concurrency limit: a slot frees when another caller's request ends.
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        continue;
+      }
+      if (err instanceof OpenAI.APIUserAbortError) run.seen = "abort";
+      else if (err instanceof OpenAI.APIError && err.status !== undefined) run.seen = err.status;
+      else if (err instanceof OpenAI.APIError) run.seen = "stream error";
+      else throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    return run;
+  }
+}
+
+describe("accounting under abuse, through the Node server", () => {
+  it("releases every lease, settles every reservation, records usage and closes every upstream", async () => {
+    const total = 48;
+    let next = 0;
+    const runs: Run[] = [];
+    // Three callers against a concurrency limit of 2: some requests are refused and retried.
+    await Promise.all(
+      [0, 1, 2].map(async () => {
+        while (next < total) {
+          const k = next++;
+          console.error("start", k, scenarios(k).name);
+          runs.push(await runOne(k));
+          console.error("end", k);
+        }
+      }),
+    );
+    expect(runs).toHaveLength(total);
+
+    // Every client saw what its scenario promises.
+    for (const run of runs) {
+      const expected = run.scenario.sees;
+      expect(run.seen, `${run.i}: ${run.scenario.name}`).toBe(expected);
+    }
+
+    // Every upstream connection is over; the ones a client abandoned, or the gateway gave up
+    // on, were closed by the gateway, within a second of the client leaving.
+    const upstream = new Map(
+      gw.emulator.requests.map((r) => [r.headers["x-request-id"] ?? "", r] as const),
+    );
+    console.error("all runs done");
+    await Promise.all(gw.emulator.requests.map((r) => r.done));
+    console.error("upstreams done");
+    for (const run of runs) {
+      const seen = upstream.get(run.requestId);
+      const what = `${run.i}: ${run.scenario.name}`;
+      if (!seen) {
+        // A client that left before the gateway got to the upstream costs the upstream nothing.
+        expect(run.scenario.client.kind, what).toBe("abort-before-headers");
+        continue;
+      }
+      if (run.abortedAt !== undefined && (seen.closedAt ?? 0) <= run.abortedAt) {
+        // The upstream had sent everything before the client left: nothing left to cancel.
+        continue;
+      }
+      expect(seen.closedByClient, what).toBe(run.scenario.upstreamClosedByGateway);
+      if (run.abortedAt !== undefined) {
+        expect(seen.closedAt, what).toBeDefined();
+        expect((seen.closedAt ?? Infinity) - run.abortedAt, what).toBeLessThan(1000);
+      }
+    }
+
+    // One log line per request (the 429s included), each with the promised outcome.
+    const refused = runs.reduce((n, r) => n + r.refusals, 0);
+    await vi.waitFor(() => expect(gw.logs).toHaveLength(total + refused), { timeout: 3000 });
+    const lines = new Map(gw.logs.map((l) => [l.requestId as string, l] as const));
+    const admitted: Array<Record<string, unknown>> = [];
+    for (const run of runs) {
+      const line = lines.get(run.requestId);
+      const what = `${run.i}: ${run.scenario.name}`;
+      expect(line, what).toBeDefined();
+      if (!line) continue;
+      const outcome = (line.outcome ?? "refused") as Outcome;
+      expect([run.scenario.outcome].flat(), what).toContain(outcome);
+      if (line.status === 429) {
+        // The client's abort timer and a concurrency refusal crossed: it was never admitted.
+        expect(run.scenario.client.kind, what).toBe("abort-before-headers");
+        continue;
+      }
+      admitted.push(line);
+      if (outcome === "done") {
+        // Completed: exactly what the emulator reported.
+        const u = run.scenario.spec.usage;
+        expect(line, what).toMatchObject({
+          promptTokens: u?.prompt,
+          completionTokens: u?.completion,
+          reasoningTokens: u?.reasoning,
+          usageEstimated: false,
+        });
+      } else if (outcome === "refused") {
+        // No upstream answered: nothing generated, nothing charged.
+        expect(line.promptTokens ?? 0, what).toBe(0);
+        expect(line.completionTokens ?? 0, what).toBe(0);
+      } else {
+        // Ended mid-stream: estimated from what was received, never above the full answer.
+        expect(line.usageEstimated, what).toBe(true);
+        expect(line.promptTokens, what).toBe(Math.ceil(run.body.length / 4));
+        expect(line.completionTokens as number, what).toBeLessThanOrEqual(fullAnswerTokens);
+        expect(line.reasoningTokens as number, what).toBeLessThanOrEqual(
+          line.completionTokens as number,
+        );
+      }
+    }
+    // Nearly every run was admitted in the end.
+    expect(admitted.length).toBeGreaterThan(total - 4);
+    const sum = (field: string) =>
+      admitted.reduce((n, l) => n + ((l[field] as number | null) ?? 0), 0);
+
+    // Leases: all released (a fixed store clock: none expired by itself).
+    await vi.waitFor(async () => expect(await leasesHeld(gw.store)).toBe(0), { timeout: 3000 });
+    // Token reservations: settled to exactly the tokens recorded, refusals refunded.
+    expect(await tokensCounted(gw.store)).toBe(sum("promptTokens") + sum("completionTokens"));
+    // Requests per minute: the admitted ones only.
+    const rpm = await gw.store.slidingWindow(`rpm:${TENANT}/${KEY_ID}`, 1_000_000, 60_000, 0);
+    expect(1_000_000 - rpm.remaining).toBe(admitted.length);
+
+    // Usage: every admitted request, with the same tokens as its log line.
+    await gw.tenancy.usage.flush();
+    const day = new Date().toISOString().slice(0, 10);
+    const [recorded] = await gw.store.readUsage(TENANT, day, day);
+    expect(recorded?.totals).toEqual({
+      requests: admitted.length,
+      promptTokens: sum("promptTokens"),
+      completionTokens: sum("completionTokens"),
+      reasoningTokens: sum("reasoningTokens"),
+      errors: admitted.filter((l) => l.outcome !== "done").length,
+    });
+    expect(STORE_NOW).toBeLessThan(Date.now());
+
+    // And the key still works: a new request is admitted and answered.
+    const after = await client.chat.completions.create({
+      model: "qwq",
+      messages: [{ role: "user", content: emuPrompt({ usage: usage(0) }) }],
+    });
+    expect(after.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 40 });
+  }, 60_000);
+});
