@@ -56,7 +56,7 @@ export async function startPortkey(ctx: StartContext): Promise<Started> {
         },
       },
       model: UPSTREAM_MODEL,
-      memoryPid: () => child.pid,
+      memoryPids: () => [child.pid],
       exceptions: () => child.exceptions(),
       collectGarbage: () => collectGarbage(child, logFile),
       stop: () => child.stop(),

@@ -57,7 +57,7 @@ export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
         headers: thinkgateHeaders(),
       },
       model: THINKGATE_MODEL,
-      memoryPid: () => child.pid,
+      memoryPids: () => [child.pid],
       exceptions: () => child.exceptions(),
       collectGarbage: () => collectGarbage(child, logFile),
       stop: () => child.stop(),

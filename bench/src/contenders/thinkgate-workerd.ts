@@ -4,7 +4,7 @@ import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
 import { waitForHttp } from "../processes/ready.js";
 import { descendantsNamed } from "../processes/rss.js";
-import { BENCH_DIR } from "../processes/upstream.js";
+import { BENCH_DIR, TSX_NODE } from "../processes/upstream.js";
 import { gitCommit } from "./git-version.js";
 import { THINKGATE_MODEL, thinkgateConfig, thinkgateHeaders } from "./thinkgate-config.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
@@ -14,8 +14,9 @@ const WORKER_DIR = join(REPO_DIR, "apps/worker");
 const WRANGLER = join(WORKER_DIR, "node_modules/wrangler");
 
 /**
- * Thinkgate's Worker under `wrangler dev` (the root wrangler.toml, run from apps/worker), its
- * config passed as the THINKGATE_CONFIG var. workerd on this machine: a local runtime, not
+ * Thinkgate's Worker in workerd through wrangler's dev server (the root wrangler.toml, run from
+ * apps/worker), its config as the THINKGATE_CONFIG var, the devtools inspector off
+ * (processes/workerd-main.ts says why). workerd on this machine: a local runtime, not
  * Cloudflare's production edge.
  */
 export async function startThinkgateWorkerd(ctx: StartContext): Promise<Started> {
@@ -23,7 +24,7 @@ export async function startThinkgateWorkerd(ctx: StartContext): Promise<Started>
     id: "thinkgate-workerd",
     label: "Thinkgate (workerd)",
     version: `commit ${gitCommit(BENCH_DIR)}, wrangler ${versionOf(WRANGLER)}, workerd ${workerdVersion()}`,
-    note: "wrangler dev (local workerd): a local runtime, not Cloudflare's production edge",
+    note: "wrangler's dev server (unstable_startWorker, devtools inspector off) on local workerd: a local runtime, not Cloudflare's production edge",
   };
   const entry = join(WORKER_DIR, "src/index.ts");
   const toml = join(REPO_DIR, "wrangler.toml");
@@ -37,33 +38,21 @@ export async function startThinkgateWorkerd(ctx: StartContext): Promise<Started>
   if (!existsSync(join(WRANGLER, "bin/wrangler.js"))) {
     return { ok: false, info, reason: "wrangler is not installed in apps/worker" };
   }
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const port = await freePort();
   const config = JSON.stringify(thinkgateConfig(ctx.upstreamUrl));
+  const [node, ...flags] = TSX_NODE;
   const child = startChild({
     name: "thinkgate-workerd",
-    command: process.execPath,
+    command: node,
     args: [
-      join(WRANGLER, "bin/wrangler.js"),
-      "dev",
-      "--config",
+      ...flags,
+      join(BENCH_DIR, "src/processes/workerd-main.ts"),
       toml,
-      "--ip",
-      "127.0.0.1",
-      "--port",
       String(port),
-      // Its own inspector port: the default (9229) may be taken by anyone's wrangler.
-      "--inspector-port",
-      String(inspectorPort),
-      "--persist-to",
       join(ctx.logDir, "wrangler-state"),
-      "--var",
-      `THINKGATE_CONFIG:${config}`,
-      "--show-interactive-dev-session=false",
-      "--log-level",
-      "warn",
     ],
     cwd: WORKER_DIR,
-    env: { WRANGLER_SEND_METRICS: "false", CI: "1" },
+    env: { THINKGATE_CONFIG: config, WRANGLER_SEND_METRICS: "false", CI: "1" },
     logFile: join(ctx.logDir, "thinkgate-workerd.log"),
   });
   try {
@@ -82,8 +71,9 @@ export async function startThinkgateWorkerd(ctx: StartContext): Promise<Started>
         headers: thinkgateHeaders(),
       },
       model: THINKGATE_MODEL,
-      // The Worker's memory is workerd's, not wrangler's (a Node process around it).
-      memoryPid: () => descendantsNamed(child.pid, "workerd")[0],
+      // workerd's memory, not wrangler's (the Node process around it): both of its workerd
+      // processes, the user Worker's and the dev ProxyWorker's every request passes through.
+      memoryPids: () => descendantsNamed(child.pid, "workerd"),
       exceptions: () => child.exceptions(),
       stop: () => child.stop(),
     },

@@ -20,8 +20,8 @@ export interface ContenderInfo {
 export interface Contender extends ContenderInfo {
   target: Target;
   model: string; // the model name this contender knows the upstream model by
-  /** The process whose resident memory is the contender's own; undefined for direct. */
-  memoryPid?: () => number | undefined;
+  /** The processes whose resident memory is the contender's own; absent for direct. */
+  memoryPids?: () => number[];
   /** A full GC in the contender's process, before memory is read (Node contenders). */
   collectGarbage?: () => Promise<void>;
   /** Exceptions the contender's process logged during the run. */

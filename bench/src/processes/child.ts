@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 
 /** A process this harness started, in a process group of its own (wrangler starts workerd). */
 export interface Child {
@@ -73,13 +73,15 @@ export function startChild(options: ChildOptions): Child {
       }
     },
     stop: async () => {
-      if (done) return;
-      signalGroup(pid, "SIGTERM");
-      const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 3000);
-      await exited;
-      clearTimeout(timer);
-      // Its own children (workerd under wrangler) may outlive the leader: end the group.
-      signalGroup(pid, "SIGKILL");
+      // The whole group, even when the leader is gone: wrangler's workerd can outlive wrangler.
+      if (!done) {
+        signalGroup(pid, "SIGTERM");
+        const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Once the leader is gone its pid could be reused; its old group's members cannot.
+      if (orphansOf(pid).length > 0) signalGroup(pid, "SIGKILL");
     },
   };
 }
@@ -90,4 +92,22 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** Processes still in the group `pgid` other than its leader (children the leader left behind). */
+function orphansOf(pgid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === pgid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // "pid (comm) state ppid pgrp …": comm may hold spaces, so count from the last ")".
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) found.push(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
 }

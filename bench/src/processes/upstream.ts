@@ -10,8 +10,11 @@ export interface Upstream {
 
 export const BENCH_DIR = join(import.meta.dirname, "..", "..");
 
-/** Node with tsx loaded, for our TypeScript entry points and the workspace packages they import. */
-export const TSX_NODE = [process.execPath, "--import", "tsx"] as const;
+/**
+ * Node with tsx loaded, for our TypeScript entry points and the workspace packages they import.
+ * tsx is named by its resolved URL, so a child may run in any directory (apps/worker has none).
+ */
+export const TSX_NODE = [process.execPath, "--import", import.meta.resolve("tsx")] as const;
 
 export async function startUpstream(logDir: string): Promise<Upstream> {
   const port = await freePort();

@@ -17,7 +17,7 @@ const MB = 1024 * 1024;
  */
 export async function memoryScenario(ctx: RunContext): Promise<ScenarioOutput> {
   const { streams, batch, samples } = ctx.mode.memory;
-  const gateways = ctx.contenders.filter((c) => c.memoryPid?.() !== undefined);
+  const gateways = ctx.contenders.filter((c) => c.memoryPids !== undefined);
   const perStream = new Map<number, Partial<Record<ContenderId, Cell>>>();
   const total = new Map<number, Partial<Record<ContenderId, Cell>>>();
   const idle: Partial<Record<ContenderId, Cell>> = {};
@@ -30,7 +30,11 @@ export async function memoryScenario(ctx: RunContext): Promise<ScenarioOutput> {
       ctx.progress(`memory: ${n} open streams through ${c.label}`);
       const outcome = await measure(ctx, c, n, batch, samples);
       details[`${c.id}.${n}`] = outcome;
-      if (!(c.id in idle)) idle[c.id] = { value: outcome.idleBytes / MB };
+      if (!(c.id in idle)) {
+        idle[c.id] = outcome.idleBytes
+          ? { value: outcome.idleBytes / MB }
+          : { failed: "no process" };
+      }
       if ("failed" in outcome) {
         perStream.get(n)![c.id] = { failed: outcome.failed };
         total.get(n)![c.id] = { failed: outcome.failed };
@@ -77,9 +81,10 @@ async function measure(
   batch: number,
   samples: number,
 ): Promise<Outcome> {
-  const pid = c.memoryPid!()!;
+  const pids = c.memoryPids!();
+  if (pids.length === 0) return { idleBytes: 0, opened: 0, failed: "its process is not running" };
   await c.collectGarbage?.();
-  const idleBytes = await sampleRss(pid, samples);
+  const idleBytes = await sampleRss(pids, samples);
   const opened = await ctx.load.run({
     kind: "open-streams",
     target: c.target,
@@ -97,18 +102,18 @@ async function measure(
     }
     await sleep(500); // let the last batch's buffers settle
     await c.collectGarbage?.();
-    return { idleBytes, openBytes: await sampleRss(pid, samples), opened: opened.opened };
+    return { idleBytes, openBytes: await sampleRss(pids, samples), opened: opened.opened };
   } finally {
     await ctx.load.run({ kind: "close-streams" });
     await sleep(500); // the gateway notices the aborts and cancels its upstreams
   }
 }
 
-async function sampleRss(pid: number, samples: number): Promise<number> {
+async function sampleRss(pids: number[], samples: number): Promise<number> {
   const values: number[] = [];
   for (let i = 0; i < samples; i++) {
     if (i > 0) await sleep(200);
-    values.push(rssBytes(pid));
+    values.push(pids.reduce((sum, pid) => sum + rssBytes(pid), 0));
   }
   return median(values);
 }
