@@ -18,6 +18,14 @@ export interface ServerOptions extends GatewayDeps {
   port: number;
   /** Default: the config's server.host. */
   host?: string;
+  /**
+   * A client must have sent its whole request, body included, within this (else 408 and the
+   * connection is closed). Default 30 s: a stalled or trickling upload (slow loris) never holds
+   * a connection and its buffers for long. Responses are not limited: streams run for minutes.
+   */
+  requestTimeoutMs?: number;
+  /** Its headers within this. Default 10 s, never more than requestTimeoutMs. */
+  headersTimeoutMs?: number;
 }
 
 /**
@@ -26,11 +34,19 @@ export interface ServerOptions extends GatewayDeps {
  * upstream fetch, so a client that leaves stops the upstream at once.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { port, host, ...deps } = options;
+  const { port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000, ...deps } = options;
   const app = createApp(deps);
   const hostname = host ?? deps.config.server.host;
+  const headersTimeout = Math.min(headersTimeoutMs, requestTimeoutMs);
+  const serverOptions = {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout,
+    // Node enforces both only when this timer runs (default every 30 s): check often enough
+    // that they mean what they say.
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, headersTimeout / 4)),
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port, hostname, serverOptions }, () => resolve(s));
     s.once("error", reject);
   });
   const address = server.address() as AddressInfo;
