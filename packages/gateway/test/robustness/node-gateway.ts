@@ -21,6 +21,9 @@ export interface NodeGatewayOptions {
   firstByteTimeoutMs?: number;
   /** Keep emulator records (false for long runs: no growth). */
   record?: boolean;
+  /** The Node server's limits on receiving a request (apps/node defaults otherwise). */
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
 }
 
 export interface NodeGateway {
@@ -67,7 +70,18 @@ export async function startNodeGateway(options: NodeGatewayOptions = {}): Promis
   const store = createMemoryStore({ now: () => STORE_NOW });
   const tenancy = await createTenancy({ store, configKeys: config.keys, log: () => {} });
   const logs: Array<Record<string, unknown>> = [];
-  const server = await startServer({ config, tenancy, port: 0, log: (l) => logs.push(l) });
+  const server = await startServer({
+    config,
+    tenancy,
+    port: 0,
+    log: (l) => logs.push(l),
+    ...(options.requestTimeoutMs !== undefined
+      ? { requestTimeoutMs: options.requestTimeoutMs }
+      : {}),
+    ...(options.headersTimeoutMs !== undefined
+      ? { headersTimeoutMs: options.headersTimeoutMs }
+      : {}),
+  });
   return {
     emulator,
     server,

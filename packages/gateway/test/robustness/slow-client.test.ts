@@ -1,0 +1,154 @@
+import { connect, type Socket } from "node:net";
+import { emuPrompt } from "@thinkgate/emulator";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { KEY, leasesHeld, type NodeGateway, startNodeGateway } from "./node-gateway.js";
+
+// Slow-loris clients against the Node server: headers that never end, a body that stalls or
+// trickles, a client that leaves mid-body. None may hold a connection for long, reach the
+// upstream, keep a limiter slot, or be logged as the gateway's own failure. A response that
+// streams for longer than the request timeout is not cut: the timeout is on receiving.
+
+const REQUEST_TIMEOUT_MS = 600;
+const HEADERS_TIMEOUT_MS = 300;
+/** A hang detector, not a performance bound. */
+const CLOSED_WITHIN_MS = 5000;
+
+let gw: NodeGateway;
+beforeAll(async () => {
+  gw = await startNodeGateway({
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  });
+});
+afterAll(() => gw?.close());
+
+interface RawClient {
+  socket: Socket;
+  /** Everything the server sent, once it closed the connection (or CLOSED_WITHIN_MS passed). */
+  closed: Promise<{ text: string; closedByServer: boolean }>;
+}
+
+function rawClient(): Promise<RawClient> {
+  const url = new URL(gw.server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      let text = "";
+      socket.on("data", (d) => {
+        text += d.toString("utf8");
+      });
+      const closed = new Promise<{ text: string; closedByServer: boolean }>((done) => {
+        const timer = setTimeout(() => {
+          socket.destroy();
+          done({ text, closedByServer: false });
+        }, CLOSED_WITHIN_MS);
+        socket.on("close", () => {
+          clearTimeout(timer);
+          done({ text, closedByServer: true });
+        });
+      });
+      resolve({ socket, closed });
+    });
+    socket.on("error", reject);
+  });
+}
+
+const body = (stream = false) =>
+  JSON.stringify({
+    model: "qwq",
+    stream,
+    messages: [{ role: "user", content: emuPrompt({ chunks: 4 }) }],
+  });
+
+function head(contentLength: number, requestId: string): string {
+  return [
+    "POST /v1/chat/completions HTTP/1.1",
+    "Host: 127.0.0.1",
+    `Authorization: Bearer ${KEY}`,
+    "Content-Type: application/json",
+    `Content-Length: ${contentLength}`,
+    `X-Request-Id: ${requestId}`,
+    "",
+    "",
+  ].join("\r\n");
+}
+
+const upstreamSaw = (requestId: string) =>
+  gw.emulator.requests.filter((r) => r.headers["x-request-id"] === requestId).length;
+
+describe("slow and stalled clients on the Node server", () => {
+  it("cuts off a body that stalls: 408, the connection closed, nothing sent upstream", async () => {
+    const c = await rawClient();
+    const text = body();
+    c.socket.write(head(Buffer.byteLength(text), "stalled-body") + text.slice(0, 20));
+    const { text: answer, closedByServer } = await c.closed;
+    expect(closedByServer).toBe(true);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(upstreamSaw("stalled-body")).toBe(0);
+    // The request reached the gateway (its headers did): logged once, and not as a 500.
+    await vi.waitFor(() =>
+      expect(gw.logs.filter((l) => l.requestId === "stalled-body")).toHaveLength(1),
+    );
+    const line = gw.logs.find((l) => l.requestId === "stalled-body");
+    // The client's doing (it left, or was cut off waiting), not a 500 of the gateway's.
+    expect(line).toMatchObject({ status: 499, errorCode: "client_closed_request" });
+    expect(await leasesHeld(gw.store)).toBe(0);
+  });
+
+  it("closes a connection whose headers never end", async () => {
+    const c = await rawClient();
+    c.socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+    const timer = setInterval(() => c.socket.write("a"), 50);
+    const { text, closedByServer } = await c.closed;
+    clearInterval(timer);
+    expect(closedByServer).toBe(true);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("serves a body that trickles in within the limit", async () => {
+    const c = await rawClient();
+    const text = body();
+    c.socket.write(head(Buffer.byteLength(text), "trickle"));
+    for (let i = 0; i < text.length; i += Math.ceil(text.length / 5)) {
+      c.socket.write(text.slice(i, i + Math.ceil(text.length / 5)));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    c.socket.end();
+    const { text: answer } = await c.closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('"finish_reason":"stop"');
+  });
+
+  it("does not cut a response that streams for longer than the request timeout", async () => {
+    const res = await fetch(`${gw.server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "qwq",
+        stream: true,
+        messages: [{ role: "user", content: emuPrompt({ chunks: 8, chunkDelayMs: 80 }) }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const started = performance.now();
+    const text = await res.text();
+    // It did outlive the request timeout, and still ended properly.
+    expect(performance.now() - started).toBeGreaterThan(REQUEST_TIMEOUT_MS);
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  });
+
+  it("logs a client that leaves mid-body as its own doing, with nothing sent upstream", async () => {
+    const c = await rawClient();
+    const text = body();
+    c.socket.write(head(Buffer.byteLength(text), "left-mid-body") + text.slice(0, 30));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    c.socket.destroy();
+    await vi.waitFor(() =>
+      expect(gw.logs.filter((l) => l.requestId === "left-mid-body")).toHaveLength(1),
+    );
+    const line = gw.logs.find((l) => l.requestId === "left-mid-body");
+    // The client's doing (it left, or was cut off waiting), not a 500 of the gateway's.
+    expect(line).toMatchObject({ status: 499, errorCode: "client_closed_request" });
+    expect(upstreamSaw("left-mid-body")).toBe(0);
+    expect(await leasesHeld(gw.store)).toBe(0);
+  });
+});
