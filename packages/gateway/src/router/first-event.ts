@@ -22,73 +22,89 @@ const preamble = new Set<StreamEvent["type"]>(["start", "role"]);
 /**
  * Holds a connected upstream until its first real event, so a 200 whose stream opens with an
  * error (or breaks, or says nothing until the first-byte timeout) still counts as a failure and
- * the request can move on. The bytes read meanwhile are kept (a tee) and handed on unchanged:
- * the returned connection reads exactly what the upstream sent, from the start.
+ * the request can move on. The bytes read meanwhile are kept and handed on as the connection's
+ * first read, followed by the upstream's own reader: the pipeline sees exactly what was sent,
+ * and after the first event the hold costs nothing per chunk.
  */
 export async function holdFirstEvent(conn: Connected, options: HoldOptions): Promise<HoldResult> {
-  const bytes = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        if (conn.first.done) controller.close();
-        else controller.enqueue(conn.first.value);
-      },
-      async pull(controller) {
-        const read = await conn.reader.read();
-        if (read.done) controller.close();
-        else controller.enqueue(read.value);
-      },
-      cancel(reason) {
-        return conn.reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  const [peek, keep] = bytes.tee();
-  const events = peek
-    .pipeThrough(normalizeSSE({ reasoning: options.reasoning, tools: options.tools }))
-    .getReader();
+  // A normalizer of its own, fed chunk by chunk, only to find the first event.
+  const peek = normalizeSSE({ reasoning: options.reasoning, tools: options.tools });
+  const writer = peek.writable.getWriter();
+  const events = peek.readable.getReader();
+  const held: Uint8Array[] = [];
+  let pending = events.read();
+  let stopped = false;
+
+  // The events one written chunk produced: the transform is synchronous, so once the write
+  // has settled, whatever it enqueued has already fulfilled the pending read.
+  const eventFrom = async (written: Promise<unknown>): Promise<StreamEvent | null | undefined> => {
+    for (;;) {
+      // null: the write settled with nothing (more) to read.
+      const settled = written.then(
+        () => null,
+        () => null,
+      );
+      const got = await Promise.race([pending, settled]);
+      if (got === null) return undefined;
+      if (got.done) return null;
+      pending = events.read();
+      if (!preamble.has(got.value.type)) return got.value;
+      written = Promise.resolve();
+    }
+  };
+  const firstEvent = async (): Promise<StreamEvent | null> => {
+    let chunk = conn.first;
+    while (!stopped) {
+      if (chunk.done) {
+        const found = await eventFrom(writer.close());
+        return found ?? null;
+      }
+      held.push(chunk.value);
+      const found = await eventFrom(writer.write(chunk.value));
+      if (found !== undefined) return found;
+      if (stopped) break;
+      chunk = await conn.reader.read();
+    }
+    return null;
+  };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), Math.max(0, options.timeoutMs));
   });
-  const firstEvent = async (): Promise<StreamEvent | null> => {
-    for (;;) {
-      const read = await events.read();
-      if (read.done) return null;
-      if (!preamble.has(read.value.type)) return read.value;
-    }
-  };
-
   let first: StreamEvent | null | "timeout" | "broken";
   try {
     first = await Promise.race([firstEvent(), timedOut]);
   } catch {
     first = "broken";
   } finally {
+    stopped = true;
     clearTimeout(timer);
+    writer.abort().catch(() => {});
+    events.cancel().catch(() => {});
   }
 
-  const discard = () => {
-    // Straight to the upstream's reader: a tee cancels its source only once both branches
-    // have, and the peek branch's pipe does so on its own schedule.
-    conn.reader.cancel().catch(() => {});
-    events.cancel().catch(() => {});
-    keep.cancel().catch(() => {});
-    conn.release();
-  };
   if (first === null || first === "broken" || first === "timeout" || first.type === "error") {
-    discard();
+    conn.reader.cancel().catch(() => {});
+    conn.release();
     if (options.clientSignal.aborted) throw clientGone();
     if (first === "timeout")
       return { ok: false, ...firstByteTimeout(options.backend, options.firstByteTimeoutMs) };
     return { ok: false, error: firstEventError(options.backend, first), retryable: true };
   }
-  // The peek branch has done its job; the kept branch holds every byte read so far.
-  events.cancel().catch(() => {});
-  const reader = keep.getReader();
-  const head = await reader.read();
-  return { ok: true, conn: { ok: true, reader, first: head, release: conn.release } };
+  const head: ReadableStreamReadResult<Uint8Array> = { done: false, value: concat(held) };
+  return { ok: true, conn: { ok: true, reader: conn.reader, first: head, release: conn.release } };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 function firstEventError(backend: string, first: StreamEvent | null | "broken"): ApiError {

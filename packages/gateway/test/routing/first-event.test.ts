@@ -88,6 +88,44 @@ describe("holdFirstEvent", () => {
     expect(events.at(-1)).toEqual({ type: "done" });
   });
 
+  it("finds the first event across tiny reads (a character split between them), and loses no byte", async () => {
+    const text = [
+      chunk({ role: "assistant" }),
+      chunk({ reasoning_content: "思考 — ok" }),
+      chunk({ content: "Voilà ✓" }, "stop"),
+      "data: [DONE]\n\n",
+    ].join("");
+    const bytes = encoder.encode(text);
+    const pieces: string[] = [];
+    // 3-byte reads: every multi-byte character is cut somewhere.
+    const decoder = new TextDecoder("latin1");
+    for (let i = 0; i < bytes.length; i += 3) pieces.push(decoder.decode(bytes.subarray(i, i + 3)));
+    const raw = pieces.map((p) => Uint8Array.from(p, (ch) => ch.charCodeAt(0)));
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(c) {
+          const next = raw[i++];
+          if (next) c.enqueue(next);
+          else c.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const reader = body.getReader();
+    const conn: Connected = { ok: true, reader, first: await reader.read(), release() {} };
+    const held = await holdFirstEvent(conn, options);
+    expect(held.ok).toBe(true);
+    if (!held.ok) return;
+    // Held only as far as the first event, not the whole stream.
+    expect(i).toBeLessThan(raw.length);
+    const events = await eventsOf(held.conn);
+    expect(events.filter((e) => e.type === "reasoning" || e.type === "content")).toEqual([
+      { type: "reasoning", choice: 0, text: "思考 — ok" },
+      { type: "content", choice: 0, text: "Voilà ✓" },
+    ]);
+  });
+
   it("a 200 whose stream opens with an error is a retryable failure; the upstream is closed", async () => {
     const { conn, state } = await connection([
       `data: ${JSON.stringify({ error: { message: "engine error", type: "InternalServerError", code: 500 } })}\n\n`,
