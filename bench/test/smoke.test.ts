@@ -119,8 +119,12 @@ describe("pnpm bench --smoke", () => {
       results.distributions.length,
     );
     expect(existsSync(join(out, "latest.md"))).toBe(true);
-    const normalizer = results.normalizer as { normalizeSSE?: { mbPerS: number } };
+    const normalizer = results.normalizer as {
+      normalizeSSE?: { mbPerS: number };
+      normalizeAndRender?: { mbPerS: number };
+    };
     expect(normalizer.normalizeSSE?.mbPerS).toBeGreaterThan(0);
+    expect(normalizer.normalizeAndRender?.mbPerS).toBeGreaterThan(0);
     expect(results.targets.length).toBeGreaterThan(0);
   });
 });

@@ -55,16 +55,18 @@ export function renderMarkdown(results: Results): string {
   out.push("");
   const n = results.normalizer as {
     normalizeSSE?: { mbPerS: number };
-    normalizeAndRender?: { mbPerS: number };
+    normalizeAndRender?: { mbPerS: number; chunksPerS: number; thinkOpenMbPerS: number };
     method?: string;
     failed?: string;
+    skipped?: boolean;
   };
   out.push("#### Normalizer (packages/core, no HTTP)", "");
-  if ((results.normalizer as { skipped?: boolean }).skipped) out.push("Not measured in this run.");
-  else if (n.failed) out.push(`Failed: ${n.failed}`);
+  if (n.skipped) out.push("Not measured in this run.");
+  else if (n.failed || !n.normalizeAndRender || !n.normalizeSSE) out.push(`Failed: ${n.failed}`);
   else {
+    const r = n.normalizeAndRender;
     out.push(
-      `normalizeSSE: **${n.normalizeSSE?.mbPerS.toFixed(1)} MB/s**; normalizeSSE → renderSSE (the gateway's per-stream work): **${n.normalizeAndRender?.mbPerS.toFixed(1)} MB/s**. ${n.method ?? ""}`,
+      `normalizeSSE → renderSSE (the gateway's per-stream work, core's benchNormalizer): **${r.mbPerS.toFixed(1)} MB/s**, ${Math.round(r.chunksPerS).toLocaleString("en-US")} chunks/s; think-open (inline tags): ${r.thinkOpenMbPerS.toFixed(1)} MB/s; normalizeSSE alone: ${n.normalizeSSE.mbPerS.toFixed(1)} MB/s. ${n.method ?? ""}.`,
     );
   }
   out.push("");
