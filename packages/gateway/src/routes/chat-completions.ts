@@ -5,15 +5,13 @@ import type { GatewayEnv } from "../env.js";
 import { ApiError, errors } from "../errors/api-error.js";
 import type { Lease } from "../limits/types.js";
 import type { Trace } from "../observability/trace.js";
+import { answerEvents } from "../pipeline/answer-events.js";
 import { parseChatRequest } from "../pipeline/chat-request.js";
 import { type Connection, connect } from "../pipeline/connect.js";
 import { readJson } from "../pipeline/read-json.js";
 import { settler } from "../pipeline/settle.js";
-import { type StreamEnd, upstreamEvents } from "../pipeline/upstream-events.js";
-import { continuationBody } from "../router/continuation.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { withModelDefaults } from "../router/model-defaults.js";
-import { resumableEvents } from "../router/resume.js";
 
 export interface ChatCompletionsDeps {
   models: Map<string, PublicModel>;
@@ -93,69 +91,19 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     trace.finished = new Promise<void>((resolve) => {
       resolveFinished = resolve;
     });
-    const open = (served: Connection, onEnd: (end: StreamEnd) => void) =>
-      upstreamEvents(served.conn, {
-        backend: served.candidate.upstream.name,
-        reasoning: served.candidate.upstream.reasoning,
-        tools: request.hasTools,
-        idleTimeoutMs: served.candidate.upstream.idleTimeoutMs,
-        promptTokens: request.promptTokens,
-        onFirstToken: () => {
-          trace.ttftMs ??= performance.now() - trace.startedAt;
-        },
-        onEnd: (end) => {
-          served.attemptEnded();
-          onEnd(end);
-        },
-      });
-
-    const continuers = deps.routing.router
-      .continuers(model, principal)
-      .filter((name) => name !== candidate.upstream.name);
-    let events: ReadableStream<StreamEvent>;
-    if (continuers.length === 0) {
-      events = open(connection, (end) => {
+    const events = answerEvents(connection, {
+      routing: deps.routing,
+      fetch: deps.fetch,
+      request,
+      model,
+      principal,
+      trace,
+      signal: c.req.raw.signal,
+      onEnd: (end) => {
         finish(end);
         resolveFinished();
-      });
-    } else {
-      // A stream that breaks mid-answer may be continued by a backend that can (see
-      // router/resume.ts); the request settles once, when the last stream is over.
-      const ends: StreamEnd[] = [];
-      const tried = new Set([candidate.upstream.name]);
-      events = resumableEvents(
-        open(connection, (end) => ends.push(end)),
-        {
-          maxResumes: 1,
-          async resume(generated) {
-            const next = await connect(
-              deps.routing,
-              deps.fetch,
-              request.body,
-              request.hasTools,
-              model,
-              principal,
-              trace,
-              c.req.raw.signal,
-              {
-                accept: (cand) => cand.upstream.continuation !== "none" && !tried.has(cand.backend),
-                prepare: (body, cand) =>
-                  cand.upstream.continuation === "none"
-                    ? body
-                    : continuationBody(body, generated, cand.upstream.continuation),
-              },
-            );
-            tried.add(next.candidate.upstream.name);
-            trace.backend = next.candidate.upstream.name;
-            return open(next, (end) => ends.push(end));
-          },
-          onEnd: () => {
-            finish(combineEnds(ends));
-            resolveFinished();
-          },
-        },
-      );
-    }
+      },
+    });
 
     const headers: Record<string, string> = { "x-thinkgate-backend": candidate.upstream.name };
     if (lease) Object.assign(headers, lease.headers);
@@ -179,20 +127,6 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     if (!result.ok) throw new ApiError(result.status ?? 502, result.error, headers);
     return c.json(result.completion, 200, headers);
   };
-}
-
-/** One answer from several streams (a continuation): tokens add up; the last one's outcome. */
-function combineEnds(ends: StreamEnd[]): StreamEnd | null {
-  const last = ends.at(-1);
-  if (!last) return null;
-  const tokens = { promptTokens: 0, completionTokens: 0, reasoningTokens: 0, estimated: false };
-  for (const end of ends) {
-    tokens.promptTokens += end.tokens.promptTokens;
-    tokens.completionTokens += end.tokens.completionTokens;
-    tokens.reasoningTokens += end.tokens.reasoningTokens;
-    tokens.estimated ||= end.tokens.estimated;
-  }
-  return { ...last, tokens };
 }
 
 async function aggregate(events: ReadableStream<StreamEvent>, aggregator: Aggregator) {
