@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
-import { collectGarbage } from "../processes/inspector.js";
+import { Inspector } from "../processes/inspector.js";
 import { waitForHttp } from "../processes/ready.js";
 import { BENCH_DIR } from "../processes/upstream.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
@@ -58,7 +58,7 @@ export async function startPortkey(ctx: StartContext): Promise<Started> {
       model: UPSTREAM_MODEL,
       memoryPids: () => [child.pid],
       exceptions: () => child.exceptions(),
-      collectGarbage: () => collectGarbage(child, logFile),
+      inspect: () => Inspector.open(child, logFile),
       stop: () => child.stop(),
     },
   };

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
-import { collectGarbage } from "../processes/inspector.js";
+import { Inspector } from "../processes/inspector.js";
 import { waitForHttp } from "../processes/ready.js";
 import { BENCH_DIR, TSX_NODE } from "../processes/upstream.js";
 import { gitCommit } from "./git-version.js";
@@ -59,7 +59,7 @@ export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
       model: THINKGATE_MODEL,
       memoryPids: () => [child.pid],
       exceptions: () => child.exceptions(),
-      collectGarbage: () => collectGarbage(child, logFile),
+      inspect: () => Inspector.open(child, logFile),
       stop: () => child.stop(),
     },
   };

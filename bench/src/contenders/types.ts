@@ -1,4 +1,5 @@
 import type { Target } from "../load/jobs.js";
+import type { Inspector } from "../processes/inspector.js";
 
 export type ContenderId = "direct" | "thinkgate-node" | "thinkgate-workerd" | "portkey";
 
@@ -22,8 +23,8 @@ export interface Contender extends ContenderInfo {
   model: string; // the model name this contender knows the upstream model by
   /** The processes whose resident memory is the contender's own; absent for direct. */
   memoryPids?: () => number[];
-  /** A full GC in the contender's process, before memory is read (Node contenders). */
-  collectGarbage?: () => Promise<void>;
+  /** A DevTools session with the contender's process (Node contenders): GC, heap snapshots. */
+  inspect?: () => Promise<Inspector>;
   /** Exceptions the contender's process logged during the run. */
   exceptions?: () => string[];
   stop(): Promise<void>;

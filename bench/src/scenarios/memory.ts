@@ -83,7 +83,7 @@ async function measure(
 ): Promise<Outcome> {
   const pids = c.memoryPids!();
   if (pids.length === 0) return { idleBytes: 0, opened: 0, failed: "its process is not running" };
-  await c.collectGarbage?.();
+  await collectGarbage(c);
   const idleBytes = await sampleRss(pids, samples);
   const opened = await ctx.load.run({
     kind: "open-streams",
@@ -101,7 +101,7 @@ async function measure(
       };
     }
     await sleep(500); // let the last batch's buffers settle
-    await c.collectGarbage?.();
+    await collectGarbage(c);
     return { idleBytes, openBytes: await sampleRss(pids, samples), opened: opened.opened };
   } finally {
     await ctx.load.run({ kind: "close-streams" });
@@ -116,4 +116,14 @@ async function sampleRss(pids: number[], samples: number): Promise<number> {
     values.push(pids.reduce((sum, pid) => sum + rssBytes(pid), 0));
   }
   return median(values);
+}
+
+async function collectGarbage(c: Contender): Promise<void> {
+  const inspector = await c.inspect?.();
+  if (!inspector) return;
+  try {
+    await inspector.collectGarbage();
+  } finally {
+    inspector.close();
+  }
 }
