@@ -98,3 +98,57 @@ describe("active health checks", () => {
     expect(rounds[0]).toBe(3);
   });
 });
+
+describe("active health checks wired through createApp", () => {
+  it("run on a timer while the signal lives: a dead backend's circuit opens before any user request", async () => {
+    const { createApp } = await import("../../src/index.js");
+    const config = parseConfig(
+      {
+        server: { auth: "none" },
+        backends: {
+          dead: { type: "openai-compatible", baseUrl: deadUrl },
+          gpu: { type: "openai-compatible", baseUrl: `${emulator.url}/vllm/v1` },
+        },
+        models: {
+          m: {
+            targets: [
+              { backend: "dead", model: "Qwen/QwQ-32B" },
+              { backend: "gpu", model: "Qwen/QwQ-32B" },
+            ],
+          },
+        },
+        routing: { breaker: { failureThreshold: 2 }, healthCheck: { intervalMs: 20 } },
+      },
+      {},
+    );
+    const stop = new AbortController();
+    const lines: Array<Record<string, unknown>> = [];
+    const app = createApp({
+      config,
+      log: (l) => lines.push(l),
+      routing: { healthChecks: stop.signal },
+    });
+    const before = emulator.requests.length;
+    // Probes go out on their own (the gpu backend sees them)…
+    await expect
+      .poll(() => emulator.requests.length - before, { timeout: 2_000 })
+      .toBeGreaterThanOrEqual(2);
+    stop.abort();
+    // …so the first user request already passes the dead backend over.
+    const res = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(200);
+    await expect.poll(() => lines.length).toBe(1);
+    expect(lines[0]?.attemptLog).toMatchObject([
+      { backend: "dead", outcome: "skipped", code: "circuit_open" },
+      { backend: "gpu", outcome: "served" },
+    ]);
+    // Stopped: no more probes.
+    const after = emulator.requests.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(emulator.requests.length).toBeLessThanOrEqual(after + 1);
+  });
+});
