@@ -32,10 +32,9 @@ export function emulatedConfig(emulatorUrl: string, overrides: Partial<ConfigInp
   return parseConfig(
     {
       server: { host: "127.0.0.1", auth: "none" },
+      ...overrides,
       backends: { ...backends, ...overrides.backends },
       models: { ...models, ...overrides.models },
-      ...(overrides.server ? { server: overrides.server } : {}),
-      ...(overrides.keys ? { keys: overrides.keys } : {}),
     },
     {},
   );

@@ -35,7 +35,13 @@ export interface ServerOptions extends GatewayDeps {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000, ...deps } = options;
-  const app = createApp(deps);
+  // Active health probes (config.routing.healthCheck) run on a timer for as long as the server
+  // does; Workers have no timer and learn health from traffic only.
+  const probes = new AbortController();
+  const app = createApp({
+    ...deps,
+    routing: { ...deps.routing, healthChecks: deps.routing?.healthChecks ?? probes.signal },
+  });
   const hostname = host ?? deps.config.server.host;
   const headersTimeout = Math.min(headersTimeoutMs, requestTimeoutMs);
   const serverOptions = {
@@ -56,6 +62,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: address.port,
     close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
+        probes.abort();
         const http = server as Partial<
           Pick<Server, "closeAllConnections" | "closeIdleConnections">
         >;
