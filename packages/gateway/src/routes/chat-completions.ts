@@ -12,6 +12,7 @@ import { readJson } from "../pipeline/read-json.js";
 import { settler } from "../pipeline/settle.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { withModelDefaults } from "../router/model-defaults.js";
+import { clientGone } from "../upstream/call.js";
 
 export interface ChatCompletionsDeps {
   models: Map<string, PublicModel>;
@@ -124,6 +125,8 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     const result = await aggregate(events, new Aggregator(render));
     // Non-streaming: the upstream's time is the whole of its stream, not just its first bytes.
     headers["server-timing"] = serverTiming(trace, performance.now() - aggregating);
+    // The client left mid-answer: the upstream was cut on its behalf, not lost.
+    if (!result.ok && c.req.raw.signal.aborted) throw clientGone();
     if (!result.ok) throw new ApiError(result.status ?? 502, result.error, headers);
     return c.json(result.completion, 200, headers);
   };
