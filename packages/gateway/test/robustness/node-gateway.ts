@@ -21,6 +21,8 @@ export interface NodeGatewayOptions {
   firstByteTimeoutMs?: number;
   /** Keep emulator records (false for long runs: no growth). */
   record?: boolean;
+  /** The config's routing section (default: one quick retry, a breaker that never opens). */
+  routing?: Record<string, unknown>;
   /** The Node server's limits on receiving a request (apps/node defaults otherwise). */
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -43,7 +45,7 @@ export async function startNodeGateway(options: NodeGatewayOptions = {}): Promis
       server: { host: "127.0.0.1" },
       // One retry, quickly: failures stay short. The breaker never opens: each scenario's
       // outcome must not depend on the ones before it.
-      routing: {
+      routing: options.routing ?? {
         retry: { maxAttempts: 2, backoffBaseMs: 20, backoffMaxMs: 50 },
         breaker: { failureThreshold: 1_000_000 },
       },
