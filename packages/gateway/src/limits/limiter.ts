@@ -49,6 +49,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const rpmId = `rpm:${id}`;
     const tpmId = `tpm:${id}`;
     const leaseSet = `conc:${id}`;
+    // The request id may be the client's own (x-request-id), and clients reuse theirs: a lease
+    // keyed by it alone would let requests sharing one id share one slot.
+    const leaseId = `${req.requestId}#${crypto.randomUUID()}`;
     // An estimate above the whole limit could never fit: reserve the limit instead, so such a
     // request still runs when the window is empty.
     const reserved = tpm ? Math.max(1, Math.min(Math.ceil(req.estimatedTokens), tpm)) : 0;
@@ -58,7 +61,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       tpm ? storeCall("tpm", timeoutMs, () => store.reserve(tpmId, tpm, windowMs, reserved)) : null,
       concurrency
         ? storeCall("concurrency", timeoutMs, () =>
-            store.acquireLease(leaseSet, concurrency, req.requestId, leaseTtlMs),
+            store.acquireLease(leaseSet, concurrency, leaseId, leaseTtlMs),
           )
         : null,
     ]);
@@ -74,7 +77,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       await Promise.allSettled([
         requests?.success ? undo("refund", () => store.charge(rpmId, windowMs, -1)) : null,
         tokens?.success ? undo("refund", () => store.charge(tpmId, windowMs, -reserved)) : null,
-        lease?.ok ? undo("release", () => store.releaseLease(leaseSet, req.requestId)) : null,
+        lease?.ok ? undo("release", () => store.releaseLease(leaseSet, leaseId)) : null,
       ]);
     }
 
@@ -110,7 +113,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       ? setInterval(
           () => {
             storeCall("renew", timeoutMs, () =>
-              store.acquireLease(leaseSet, concurrency, req.requestId, leaseTtlMs),
+              store.acquireLease(leaseSet, concurrency, leaseId, leaseTtlMs),
             ).catch(() => {});
           },
           Math.max(10, leaseTtlMs / 2),
@@ -132,7 +135,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             usage && tpm ? usage.promptTokens + usage.completionTokens - reserved : 0;
           const results = await Promise.allSettled([
             concurrency
-              ? storeCall("release", timeoutMs, () => store.releaseLease(leaseSet, req.requestId))
+              ? storeCall("release", timeoutMs, () => store.releaseLease(leaseSet, leaseId))
               : null,
             correction !== 0
               ? storeCall("settle", timeoutMs, () => store.charge(tpmId, windowMs, correction))
