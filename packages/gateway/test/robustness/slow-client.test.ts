@@ -151,4 +151,50 @@ describe("slow and stalled clients on the Node server", () => {
     expect(upstreamSaw("left-mid-body")).toBe(0);
     expect(await leasesHeld(gw.store)).toBe(0);
   });
+  it("survives malformed HTTP: bad chunked framing mid-body, oversized headers, garbage", async () => {
+    // Chunked framing that breaks after the gateway has started reading the body.
+    const chunked = await rawClient();
+    chunked.socket.write(
+      [
+        "POST /v1/chat/completions HTTP/1.1",
+        "Host: 127.0.0.1",
+        `Authorization: Bearer ${KEY}`,
+        "Content-Type: application/json",
+        "Transfer-Encoding: chunked",
+        "X-Request-Id: bad-chunks",
+        "",
+        "5",
+        '{"mod',
+        "zz-not-a-size",
+        "",
+      ].join("\r\n"),
+    );
+    const broken = await chunked.closed;
+    expect(broken.closedByServer).toBe(true);
+    expect(broken.text).toMatch(/^HTTP\/1\.1 400 /);
+    await vi.waitFor(() =>
+      expect(gw.logs.filter((l) => l.requestId === "bad-chunks")).toHaveLength(1),
+    );
+    const line = gw.logs.find((l) => l.requestId === "bad-chunks");
+    // What arrived before the framing broke reached the gateway as the body: not JSON, a 400.
+    expect(line).toMatchObject({ status: 400, errorCode: "invalid_json" });
+    expect(upstreamSaw("bad-chunks")).toBe(0);
+
+    // Headers past Node's limit, and bytes that are not HTTP at all.
+    for (const junk of [
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`,
+      "\u0000\u0001\u0002 not http at all\r\n\r\n",
+    ]) {
+      const c = await rawClient();
+      c.socket.write(junk);
+      const { text, closedByServer } = await c.closed;
+      expect(closedByServer).toBe(true);
+      expect(text).toMatch(/^HTTP\/1\.1 4\d\d /);
+    }
+
+    // The server is still there, and its limits are intact.
+    const health = await fetch(`${gw.server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await leasesHeld(gw.store)).toBe(0);
+  });
 });
