@@ -116,7 +116,11 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
 
     if (request.stream) {
       headers["server-timing"] = serverTiming(trace);
-      return new Response(events.pipeThrough(renderSSE(render)), {
+      // The client's signal ends the stream too: a client that left before the server began
+      // writing is otherwise never noticed (the Node adapter watches the connection only once
+      // it writes), and the stream, its upstream, lease and log line would wait forever.
+      const body = events.pipeThrough(renderSSE(render), { signal: c.req.raw.signal });
+      return new Response(body, {
         status: 200,
         headers: { ...sseHeaders, ...headers },
       });
