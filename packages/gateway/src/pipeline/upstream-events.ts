@@ -75,7 +75,9 @@ export function upstreamEvents(
     const quiet = performance.now() - lastActivity;
     if (quiet >= options.idleTimeoutMs) {
       idle = true;
-      source.cancel("idle timeout").catch(noop);
+      // Ended here, not at the next read: a stream nobody reads any more must still let go of
+      // its upstream, its lease and its log line. A later read gets the idle error event.
+      end("error", idleError(options.backend, options.idleTimeoutMs));
     } else timer = setTimeout(checkIdle, options.idleTimeoutMs - quiet);
   };
   let timer = setTimeout(checkIdle, options.idleTimeoutMs);
