@@ -28,6 +28,10 @@ export function renderMarkdown(results: Results): string {
     }),
     "",
   );
+  out.push(
+    "Each cell: the median over rounds; against direct, (added, multiple of direct). Thinkgate ÷ Portkey compares Thinkgate on Node with Portkey: added with added for latencies, the figures themselves otherwise (below 1× is better for latency and memory, above 1× for throughput).",
+    "",
+  );
   const sections = [...new Set(results.rows.map((r) => r.section))];
   for (const section of sections) {
     out.push(`#### ${section}`, "");
