@@ -55,6 +55,11 @@ export interface StreamsJob {
   warmupMs: number;
   durationMs: number;
   schedule?: Schedule; // known pacing: measure each token's lateness against it
+  /**
+   * Stream k starts k/concurrency of this after the first: arrivals spread over one stream's
+   * length, so the streams are in every phase at once (steady state), not in lock-step waves.
+   */
+  staggerMs?: number;
 }
 export interface StreamsResult {
   streams: number;

@@ -26,7 +26,9 @@ export async function runStreams(job: StreamsJob): Promise<StreamsResult> {
   const timer = setTimeout(() => stop.abort(), windowEnd - performance.now());
   const schedule = job.schedule;
 
-  const worker = async () => {
+  const worker = async (_: unknown, k: number) => {
+    const stagger = ((job.staggerMs ?? 0) * k) / job.concurrency;
+    if (stagger > 0) await sleep(stagger);
     while (performance.now() < windowEnd) {
       const x = await exchange(pool, job.target, job.body, {
         keepTokenTimes: true,

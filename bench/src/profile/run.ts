@@ -1,6 +1,7 @@
 // Profiles Thinkgate on Node under one kind of load and says where each request's CPU goes.
 //   tsx src/profile/run.ts nonstreaming [seconds]   sequential non-streaming requests
 //   tsx src/profile/run.ts streaming [seconds]      50 concurrent unpaced 200-chunk streams
+//   tsx src/profile/run.ts paced [seconds]          200 concurrent streams, a chunk per 20 ms each
 // The gateway runs as in the benchmark (its own process, the emulator upstream, the undici load
 // generator in a third process), with --cpu-prof; its main-thread profile is summarised per
 // request (or per chunk) rather than in milliseconds of one run.
@@ -14,7 +15,7 @@ import { chatBody } from "../scenarios/bodies.js";
 import { SMALL_ANSWER_TOKENS } from "../scenarios/sequential.js";
 import { summarize } from "./summarize.js";
 
-const kind = process.argv[2] === "streaming" ? "streaming" : "nonstreaming";
+const kind = (["streaming", "paced"] as const).find((k) => k === process.argv[2]) ?? "nonstreaming";
 const seconds = Number(process.argv[3] ?? 10);
 const dir = mkdtempSync(join(tmpdir(), "thinkgate-profile-"));
 const upstream = await startUpstream(dir);
@@ -43,6 +44,19 @@ try {
     });
     units = r.latenciesMs.length + 200;
     unit = "request";
+  } else if (kind === "paced") {
+    const schedule = { firstByteDelayMs: 20, chunkDelayMs: 20 };
+    const r = await load.run({
+      kind: "streams",
+      target: tg.target,
+      body: chatBody(tg.model, true, 40, schedule),
+      concurrency: 200,
+      warmupMs: 0,
+      durationMs: seconds * 1000,
+      staggerMs: 20 + 41 * 20,
+    });
+    units = r.tokens;
+    unit = "chunk";
   } else {
     const r = await load.run({
       kind: "streams",

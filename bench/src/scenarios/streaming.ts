@@ -13,6 +13,8 @@ import { Tally } from "./tally.js";
 export async function streamingScenario(ctx: RunContext): Promise<ScenarioOutput> {
   const { concurrency, rounds, warmupMs, durationMs, paced, unpacedTokens } = ctx.mode.streaming;
   const schedule = { firstByteDelayMs: paced.firstByteDelayMs, chunkDelayMs: paced.chunkDelayMs };
+  // One paced stream's length (role, the tokens, the finish chunk): arrivals spread over it.
+  const streamMs = paced.firstByteDelayMs + (paced.tokens + 1) * paced.chunkDelayMs;
   const ids = ctx.contenders.map((c) => c.id);
   const rows: Row[] = [];
   const distributions: Distribution[] = [];
@@ -44,9 +46,10 @@ export async function streamingScenario(ctx: RunContext): Promise<ScenarioOutput
           target: contender.target,
           body: chatBody(contender.model, true, paced.tokens, schedule),
           concurrency: c,
-          warmupMs,
+          warmupMs: Math.max(warmupMs, streamMs), // measured once every stream is under way
           durationMs,
           schedule,
+          staggerMs: streamMs,
         });
         for (const tally of Object.values(t)) tally.fail(contender.id, r.errors, r.firstError);
         const ttft = percentiles(r.ttftMs);
