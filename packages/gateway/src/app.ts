@@ -11,6 +11,7 @@ import { createRouting } from "./router/index.js";
 import { indexModels } from "./router/models.js";
 import { chatCompletions } from "./routes/chat-completions.js";
 import { listModels, retrieveModel } from "./routes/models.js";
+import { clientGone } from "./upstream/call.js";
 import { buildUpstreams } from "./upstream/upstreams.js";
 
 /** The whole HTTP API. Everything derived from the config is built here, once. */
@@ -64,6 +65,15 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     if (err instanceof ApiError) {
       if (trace) trace.errorCode = err.body.code;
       return err.toResponse();
+    }
+    // The client left mid-request (a chunked upload cut short fails inside the body limit):
+    // its doing, not ours. What broke is still logged.
+    if (c.req.raw.signal.aborted) {
+      if (trace) {
+        trace.errorCode = "client_closed_request";
+        trace.internalError = `${err.name}: ${err.message}`.slice(0, 300);
+      }
+      return clientGone().toResponse();
     }
     // A bug of ours: the client gets a plain 500, the log line says what broke.
     if (trace) {

@@ -136,21 +136,30 @@ describe("slow and stalled clients on the Node server", () => {
     expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
   });
 
-  it("logs a client that leaves mid-body as its own doing, with nothing sent upstream", async () => {
-    const c = await rawClient();
-    const text = body();
-    c.socket.write(head(Buffer.byteLength(text), "left-mid-body") + text.slice(0, 30));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    c.socket.destroy();
-    await vi.waitFor(() =>
-      expect(gw.logs.filter((l) => l.requestId === "left-mid-body")).toHaveLength(1),
-    );
-    const line = gw.logs.find((l) => l.requestId === "left-mid-body");
-    // The client's doing (it left, or was cut off waiting), not a 500 of the gateway's.
-    expect(line).toMatchObject({ status: 499, errorCode: "client_closed_request" });
-    expect(upstreamSaw("left-mid-body")).toBe(0);
-    expect(await leasesHeld(gw.store)).toBe(0);
-  });
+  it.each([
+    ["with a content-length", "left-mid-body"],
+    ["chunked", "left-mid-chunks"],
+  ])(
+    "logs a client that leaves mid-body (%s) as its own doing, nothing sent upstream",
+    async (_, id) => {
+      const c = await rawClient();
+      const text = body();
+      const chunked = id === "left-mid-chunks";
+      const start = chunked
+        ? head(0, id).replace("Content-Length: 0", "Transfer-Encoding: chunked") +
+          `1e\r\n${text.slice(0, 30)}\r\n`
+        : head(Buffer.byteLength(text), id) + text.slice(0, 30);
+      c.socket.write(start);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      c.socket.destroy();
+      await vi.waitFor(() => expect(gw.logs.filter((l) => l.requestId === id)).toHaveLength(1));
+      const line = gw.logs.find((l) => l.requestId === id);
+      // The client's doing, not a 500 of the gateway's.
+      expect(line).toMatchObject({ status: 499, errorCode: "client_closed_request" });
+      expect(upstreamSaw(id)).toBe(0);
+      expect(await leasesHeld(gw.store)).toBe(0);
+    },
+  );
   it("survives malformed HTTP: bad chunked framing mid-body, oversized headers, garbage", async () => {
     // Chunked framing that breaks after the gateway has started reading the body.
     const chunked = await rawClient();
