@@ -373,7 +373,11 @@ describe("any request over the HTTP API", () => {
         expect(mine[0]?.status).toBe(out.status);
         expect(mine[0]?.errorCode).not.toBe("internal_error");
       }),
-      { numRuns: 300, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+      // FUZZ_RUNS and FUZZ_SEED for a deeper or repeated run by hand.
+      {
+        numRuns: Number(process.env.FUZZ_RUNS ?? 300),
+        seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31),
+      },
     );
     // Most generated requests must reach the gateway, or the property proves little.
     expect(reached).toBeGreaterThan(200);
