@@ -7,6 +7,7 @@
 //   --cpu-prof DIR             Thinkgate on Node writes a V8 CPU profile into DIR
 //                              (summarise it: tsx src/profile/cli.ts DIR/*.cpuprofile)
 //   --contenders a,b           a subset of direct, thinkgate-node, thinkgate-workerd, portkey
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CONTENDER_IDS, type ContenderId } from "./contenders/types.js";
@@ -14,28 +15,57 @@ import { MODES } from "./modes.js";
 import { updateDoc, writeResults } from "./output.js";
 import { BENCH_DIR } from "./processes/upstream.js";
 import { renderMarkdown } from "./report/markdown.js";
-import { runSuite } from "./suite.js";
+import { runSuite, SCENARIOS } from "./suite.js";
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    smoke: { type: "boolean", default: false },
-    out: { type: "string" },
-    contenders: { type: "string" },
-    scenarios: { type: "string" },
-    "no-docs": { type: "boolean", default: false },
-    "cpu-prof": { type: "string" }, // a directory: Thinkgate on Node writes its CPU profile there
-  },
-});
+const usage = () => {
+  const text = readFileSync(new URL(import.meta.url), "utf8");
+  return text.slice(0, text.indexOf("import ")).replace(/^\/\/ ?/gm, "");
+};
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${usage()}`);
+  process.exit(2);
+}
+
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  console.log(usage());
+  process.exit(0);
+}
+
+let values: ReturnType<typeof parseOptions>["values"];
+try {
+  ({ values } = parseOptions());
+} catch (error) {
+  fail((error as Error).message);
+}
+
+function parseOptions() {
+  return parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      smoke: { type: "boolean", default: false },
+      out: { type: "string" },
+      contenders: { type: "string" },
+      scenarios: { type: "string" },
+      "no-docs": { type: "boolean", default: false },
+      "cpu-prof": { type: "string" }, // a directory: Thinkgate on Node writes its CPU profile there
+    },
+  });
+}
 
 const mode = MODES[values.smoke ? "smoke" : values.quick ? "quick" : "full"];
-const contenders = (values.contenders?.split(",") ?? CONTENDER_IDS) as ContenderId[];
-const unknown = contenders.filter((id) => !CONTENDER_IDS.includes(id));
+const contenders = values.contenders?.split(",") ?? [...CONTENDER_IDS];
+const unknown = contenders.filter((id) => !CONTENDER_IDS.includes(id as ContenderId));
 if (unknown.length) {
-  console.error(
-    `unknown contender(s): ${unknown.join(", ")}; expected some of ${CONTENDER_IDS.join(", ")}`,
+  fail(`unknown contender(s): ${unknown.join(", ")}; expected some of ${CONTENDER_IDS.join(", ")}`);
+}
+const scenarioNames = [...SCENARIOS.map(([name]) => name), "normalizer"];
+const scenarios = values.scenarios?.split(",");
+const unknownScenarios = scenarios?.filter((name) => !scenarioNames.includes(name)) ?? [];
+if (unknownScenarios.length) {
+  fail(
+    `unknown scenario(s): ${unknownScenarios.join(", ")}; expected some of ${scenarioNames.join(", ")}`,
   );
-  process.exit(2);
 }
 if (!contenders.includes("direct")) contenders.unshift("direct"); // every figure is against direct
 const outDir = values.out ?? join(BENCH_DIR, "results", mode.name === "full" ? "" : mode.name);
@@ -51,10 +81,10 @@ process.once("SIGINT", () => {
 
 const results = await runSuite({
   mode,
-  contenders,
+  contenders: contenders as ContenderId[],
   progress: (line) => console.error(`[bench ${elapsed()}] ${line}`),
   cpuProfileDir: values["cpu-prof"],
-  scenarios: values.scenarios?.split(","),
+  scenarios,
   onStarted: (stop) => {
     stopAll = stop;
   },
