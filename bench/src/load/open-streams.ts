@@ -42,7 +42,10 @@ export async function openStreams(job: OpenStreamsJob): Promise<OpenStreamsResul
       all.push(x);
       return first;
     });
-    for (const ok of await Promise.all(firstTokens)) if (ok) result.opened++;
+    let openedNow = 0;
+    for (const ok of await Promise.all(firstTokens)) if (ok) openedNow++;
+    result.opened += openedNow;
+    if (openedNow === 0) break; // this contender cannot hold streams: more batches would not either
   }
   held = { stop, closed: Promise.all(all), pool };
   return result;
