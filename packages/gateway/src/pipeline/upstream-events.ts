@@ -55,7 +55,6 @@ export function upstreamEvents(
       },
       async pull(controller) {
         const read = await conn.reader.read();
-        lastActivity = performance.now();
         if (read.done) controller.close();
         else controller.enqueue(read.value);
       },
@@ -141,6 +140,9 @@ export function upstreamEvents(
         }
         if (read === null || read.done)
           return fail(controller, truncatedError(options.backend), 502);
+        // Silence is measured between events, not bytes: a backend that stalls but keeps
+        // sending ": keep-alive" comments is alive in bytes, dead in data, and must time out.
+        lastActivity = performance.now();
         const ev = read.value;
         switch (ev.type) {
           case "reasoning":

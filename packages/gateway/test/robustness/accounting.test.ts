@@ -159,6 +159,16 @@ function scenarios(i: number): Scenario {
       upstreamClosedByGateway: true,
     },
     {
+      // Found here: comments counted as activity, so this stream never timed out.
+      name: "upstream stalls mid-stream but keeps sending keep-alive comments",
+      stream: true,
+      spec: { ...paced, hang: 3, keepAliveEveryMs: 50, usage: usage(i) },
+      client: { kind: "complete" },
+      outcome: "error",
+      sees: "stream error",
+      upstreamClosedByGateway: true,
+    },
+    {
       name: "upstream never sends headers (first-byte timeout)",
       stream: i % 2 === 1,
       spec: { hang: "headers" },
@@ -278,7 +288,7 @@ async function runOne(i: number): Promise<Run> {
 
 describe("accounting under abuse, through the Node server", () => {
   it("releases every lease, settles every reservation, records usage and closes every upstream", async () => {
-    const total = 48;
+    const total = 52;
     let next = 0;
     const runs: Run[] = [];
     // Three callers against a concurrency limit of 2: some requests are refused and retried.
