@@ -44,6 +44,8 @@ interface Scenario {
   outcome: Outcome | Outcome[];
   /** What the client must see. */
   sees: "answer" | "abort" | "stream error" | number;
+  /** The log line's errorCode, where it says what happened. */
+  errorCode?: string;
   /** Whether the upstream connection must be closed by the gateway (not finished, not cut). */
   upstreamClosedByGateway: boolean;
 }
@@ -129,6 +131,7 @@ function scenarios(i: number): Scenario {
       client: { kind: "complete" },
       outcome: "error",
       sees: "stream error",
+      errorCode: "stream_truncated",
       upstreamClosedByGateway: false,
     },
     {
@@ -156,6 +159,7 @@ function scenarios(i: number): Scenario {
       client: { kind: "complete" },
       outcome: "error",
       sees: "stream error",
+      errorCode: "upstream_idle_timeout",
       upstreamClosedByGateway: true,
     },
     {
@@ -166,6 +170,7 @@ function scenarios(i: number): Scenario {
       client: { kind: "complete" },
       outcome: "error",
       sees: "stream error",
+      errorCode: "upstream_idle_timeout",
       upstreamClosedByGateway: true,
     },
     {
@@ -175,6 +180,7 @@ function scenarios(i: number): Scenario {
       client: { kind: "complete" },
       outcome: "refused",
       sees: 504,
+      errorCode: "upstream_timeout",
       upstreamClosedByGateway: true,
     },
   ];
@@ -348,6 +354,7 @@ describe("accounting under abuse, through the Node server", () => {
       expect(line, what).toBeDefined();
       if (!line) continue;
       const outcome = (line.outcome ?? "refused") as Outcome;
+      if (run.scenario.errorCode) expect(line.errorCode, what).toBe(run.scenario.errorCode);
       expect([run.scenario.outcome].flat(), what).toContain(outcome);
       if (line.status === 429) {
         // The client's abort timer and a concurrency refusal crossed: it was never admitted.
