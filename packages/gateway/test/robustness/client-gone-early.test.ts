@@ -1,10 +1,18 @@
 import { connect } from "node:net";
+import { emuPrompt } from "@thinkgate/emulator";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RunningServer, startServer } from "../../../../apps/node/src/server.js";
 import { parseConfig } from "../../src/index.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createTenancy, type TenancyHandle } from "../../src/tenancy/index.js";
-import { KEY, KEY_ID, leasesHeld, TENANT } from "./node-gateway.js";
+import {
+  KEY,
+  KEY_ID,
+  leasesHeld,
+  type NodeGateway,
+  startNodeGateway,
+  TENANT,
+} from "./node-gateway.js";
 
 // Found here: a client that left after the upstream had answered but before the Node server
 // began writing the response was never noticed. @hono/node-server listens for the connection's
@@ -15,9 +23,11 @@ import { KEY, KEY_ID, leasesHeld, TENANT } from "./node-gateway.js";
 
 let server: RunningServer | undefined;
 let tenancy: TenancyHandle | undefined;
+let gw: NodeGateway | undefined;
 afterEach(async () => {
   await server?.close();
   await tenancy?.close();
+  await gw?.close();
 });
 
 describe("a client gone before the response is written", () => {
@@ -102,5 +112,35 @@ describe("a client gone before the response is written", () => {
     expect(logs[0]).toMatchObject({ requestId: "gone-early", status: 200, outcome: "aborted" });
     expect(upstreamCancelled).toBe(true);
     expect(await leasesHeld(store)).toBe(0);
+  });
+
+  it("stops waiting out an upstream's Retry-After when the client leaves: no second attempt", async () => {
+    gw = await startNodeGateway({ routing: { retry: { maxAttempts: 3, maxRetryAfterMs: 5000 } } });
+    const controller = new AbortController();
+    const leaving = setTimeout(() => controller.abort(), 300);
+    const request = fetch(`${gw.server.url}/v1/chat/completions`, {
+      method: "POST",
+      signal: controller.signal,
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        "content-type": "application/json",
+        "x-request-id": "left-during-retry-after",
+      },
+      body: JSON.stringify({
+        model: "qwq",
+        stream: true,
+        // 429 with Retry-After: 2 s, which the gateway waits out before trying again.
+        messages: [{ role: "user", content: emuPrompt({ status: 429, retryAfter: 2 }) }],
+      }),
+    });
+    await expect(request).rejects.toThrow(/abort/i);
+    clearTimeout(leaving);
+    const logs = gw.logs;
+    await vi.waitFor(() => expect(logs).toHaveLength(1), { timeout: 3000 });
+    expect(logs[0]).toMatchObject({ status: 499, errorCode: "client_closed_request", attempts: 1 });
+    expect(await leasesHeld(gw.store)).toBe(0);
+    // Well past the Retry-After: still only the one upstream request.
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    expect(gw.emulator.requests).toHaveLength(1);
   });
 });
