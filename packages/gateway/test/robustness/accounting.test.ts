@@ -6,7 +6,6 @@ import {
   KEY_ID,
   leasesHeld,
   type NodeGateway,
-  STORE_NOW,
   startNodeGateway,
   TENANT,
   tokensCounted,
@@ -300,12 +299,7 @@ describe("accounting under abuse, through the Node server", () => {
     // Three callers against a concurrency limit of 2: some requests are refused and retried.
     await Promise.all(
       [0, 1, 2].map(async () => {
-        while (next < total) {
-          const k = next++;
-          console.error("start", k, scenarios(k).name);
-          runs.push(await runOne(k));
-          console.error("end", k);
-        }
+        while (next < total) runs.push(await runOne(next++));
       }),
     );
     expect(runs).toHaveLength(total);
@@ -321,9 +315,7 @@ describe("accounting under abuse, through the Node server", () => {
     const upstream = new Map(
       gw.emulator.requests.map((r) => [r.headers["x-request-id"] ?? "", r] as const),
     );
-    console.error("all runs done");
     await Promise.all(gw.emulator.requests.map((r) => r.done));
-    console.error("upstreams done");
     for (const run of runs) {
       const seen = upstream.get(run.requestId);
       const what = `${run.i}: ${run.scenario.name}`;
@@ -415,7 +407,6 @@ describe("accounting under abuse, through the Node server", () => {
       reasoningTokens: sum("reasoningTokens"),
       errors: admitted.filter((l) => l.outcome !== "done").length,
     });
-    expect(STORE_NOW).toBeLessThan(Date.now());
 
     // And the key still works: a new request is admitted and answered.
     const after = await client.chat.completions.create({
