@@ -74,10 +74,14 @@ const startedAt = performance.now();
 const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s`;
 
 let stopAll: (() => Promise<void>) | undefined;
-process.once("SIGINT", () => {
-  console.error("\ninterrupted: stopping the processes this run started");
-  (stopAll?.() ?? Promise.resolve()).finally(() => process.exit(130));
-});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the processes this run started`);
+    (stopAll?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+// `pnpm bench | head`: a closed stdout must not kill the run before it stops its children.
+process.stdout.on("error", () => {});
 
 const results = await runSuite({
   mode,

@@ -7,6 +7,7 @@
 // Usage: workerd-main.ts <wrangler.toml> <port> <persist dir>; THINKGATE_CONFIG in the env.
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { exitWithParent } from "./exit-with-parent.js";
 
 const [toml, port, persist] = process.argv.slice(2);
 if (!toml || !port || !persist)
@@ -46,3 +47,4 @@ const stop = () => {
 };
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);
+exitWithParent(stop);
