@@ -24,6 +24,21 @@ const nothingUsed = { promptTokens: 0, completionTokens: 0, reasoningTokens: 0 }
  * (reasoning included) and usage is recorded, both after the response.
  */
 export function settler(o: SettleOptions): (end: StreamEnd | null) => void {
+  const waitUntil = o.waitUntil ?? executionWaitUntil(o.c);
+  // Workers cancel a request whose client disconnects, and code still waiting on it (the
+  // upstream call that rejects on the abort, then this settlement) never runs again unless the
+  // request has work registered: the lease would stay taken until it expires. So the
+  // settlement is registered now, while the request is alive, and resolved when it happens.
+  let afterResponse = (p: Promise<unknown>) => waitUntil?.(p);
+  if (waitUntil && (o.lease || o.tenancy)) {
+    let settle: (p: Promise<unknown>) => void = noop;
+    waitUntil(
+      new Promise<unknown>((resolve) => {
+        settle = resolve;
+      }),
+    );
+    afterResponse = settle;
+  }
   return (end) => {
     const { trace } = o;
     const tokens = end?.tokens;
@@ -54,10 +69,7 @@ export function settler(o: SettleOptions): (end: StreamEnd | null) => void {
         at: o.now(),
       })
       .catch(noop);
-    if (settled || recorded) {
-      const waitUntil = o.waitUntil ?? executionWaitUntil(o.c);
-      waitUntil?.(Promise.all([settled, recorded]));
-    }
+    afterResponse(Promise.all([settled, recorded]));
   };
 }
 
