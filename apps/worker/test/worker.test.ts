@@ -26,6 +26,8 @@ const dashscopeKey = "sk-dashscope-from-a-binding";
 const adminToken = "admin-token-from-a-binding";
 const upstashToken = "upstash-token-from-a-binding";
 const maxBodyBytes = 64 * 1024;
+/** A key with one concurrency slot: the next request shows whether the last one settled. */
+const singleSlotKey = "tg-worker-single-slot";
 
 let emulator: Emulator;
 let redis: RedisServer;
@@ -64,7 +66,10 @@ function config(emulatorUrl: string) {
       "qwq-raw": { targets: [{ backend: "vllm-raw", model: "Qwen/QwQ-32B" }] },
       "qwq-32b": { targets: [{ backend: "dashscope", model: "qwq-32b" }] },
     },
-    keys: [{ key: apiKey, tenant: "worker-test" }],
+    keys: [
+      { key: apiKey, tenant: "worker-test" },
+      { key: singleSlotKey, tenant: "worker-test", limits: { concurrency: 1 } },
+    ],
   };
 }
 
@@ -103,6 +108,20 @@ interface ReasoningFields {
   reasoning?: string | null;
 }
 
+/** Whether a request with this client's key is admitted (not 429) within `ms`. */
+async function admittedWithin(tenant: OpenAI, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await tenant.chat.completions.create({ model: "qwq-vllm", messages: ask() });
+      return true;
+    } catch (err) {
+      if (!(err instanceof OpenAI.RateLimitError) || Date.now() > deadline) return false;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+}
+
 async function collect(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
   let reasoning = "";
   let content = "";
@@ -124,6 +143,11 @@ describe("the Worker in workerd", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ok" });
     expect(res.headers.get("x-request-id")).toMatch(/\S/);
+  });
+
+  it("runs the Cron Trigger's scheduled handler", async () => {
+    const res = await fetch(`${worker.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
+    expect(res.status).toBe(200);
   });
 
   it("serves a non-streaming request from vLLM's `reasoning` dialect in DashScope's shape", async () => {
@@ -222,10 +246,15 @@ describe("the Worker in workerd", () => {
     expect(emulator.requests.length).toBe(before);
   });
 
-  it("closes the upstream connection within a second of the client aborting a stream", async () => {
+  it("closes the upstream connection within a second of the client aborting a stream, and frees its slot", async () => {
     const before = emulator.requests.length;
     const controller = new AbortController();
-    const stream = await client.chat.completions.create(
+    const single = new OpenAI({
+      baseURL: `${worker.url}/v1`,
+      apiKey: singleSlotKey,
+      maxRetries: 0,
+    });
+    const stream = await single.chat.completions.create(
       { model: "qwq-vllm", messages: ask({ chunks: 200, chunkDelayMs: 50 }), stream: true },
       { signal: controller.signal },
     );
@@ -251,6 +280,9 @@ describe("the Worker in workerd", () => {
     expect(closed).toBe("closed");
     expect(upstream?.closedByClient).toBe(true);
     expect((upstream?.closedAt ?? Infinity) - abortedAt).toBeLessThan(1000);
+    // The key has one slot: another request is admitted only once the aborted one settled
+    // (a store round trip after the abort, so allow it a moment).
+    expect(await admittedWithin(single, 2000)).toBe(true);
   });
 
   it("keeps keys, limits and usage in the Upstash store", async () => {
