@@ -1,4 +1,4 @@
-import { normalizeSSE, type ReasoningMode, type StreamEvent } from "@thinkgate/core";
+import { type ReasoningMode, SSENormalizer, type StreamEvent } from "@thinkgate/core";
 import { ApiError } from "../errors/api-error.js";
 import { type Connected, clientGone } from "../upstream/call.js";
 import { firstByteTimeout, type UpstreamFailure } from "../upstream/error-map.js";
@@ -18,6 +18,7 @@ export type HoldResult = { ok: true; conn: Connected } | ({ ok: false } & Upstre
 
 // Identity and role arrive before anything a client would act on; they decide nothing.
 const preamble = new Set<StreamEvent["type"]>(["start", "role"]);
+const isReal = (ev: StreamEvent): boolean => !preamble.has(ev.type);
 
 /**
  * Holds a connected upstream until its first real event, so a 200 whose stream opens with an
@@ -27,42 +28,19 @@ const preamble = new Set<StreamEvent["type"]>(["start", "role"]);
  * and after the first event the hold costs nothing per chunk.
  */
 export async function holdFirstEvent(conn: Connected, options: HoldOptions): Promise<HoldResult> {
-  // A normalizer of its own, fed chunk by chunk, only to find the first event.
-  const peek = normalizeSSE({ reasoning: options.reasoning, tools: options.tools });
-  const writer = peek.writable.getWriter();
-  const events = peek.readable.getReader();
+  // A normalizer of its own, fed chunk by chunk, only to find the first event. The synchronous
+  // one: no streams to build per request, and nothing to abort (an abort is an exception).
+  const peek = new SSENormalizer({ reasoning: options.reasoning, tools: options.tools });
   const held: Uint8Array[] = [];
-  let pending = events.read();
   let stopped = false;
 
-  // The events one written chunk produced: the transform is synchronous, so once the write
-  // has settled, whatever it enqueued has already fulfilled the pending read.
-  const eventFrom = async (written: Promise<unknown>): Promise<StreamEvent | null | undefined> => {
-    for (;;) {
-      // null: the write settled with nothing (more) to read.
-      const settled = written.then(
-        () => null,
-        () => null,
-      );
-      const got = await Promise.race([pending, settled]);
-      if (got === null) return undefined;
-      if (got.done) return null;
-      pending = events.read();
-      if (!preamble.has(got.value.type)) return got.value;
-      written = Promise.resolve();
-    }
-  };
   const firstEvent = async (): Promise<StreamEvent | null> => {
     let chunk = conn.first;
     while (!stopped) {
-      if (chunk.done) {
-        const found = await eventFrom(writer.close());
-        return found ?? null;
-      }
+      if (chunk.done) return peek.end().find(isReal) ?? null;
       held.push(chunk.value);
-      const found = await eventFrom(writer.write(chunk.value));
-      if (found !== undefined) return found;
-      if (stopped) break;
+      const found = peek.feed(chunk.value).find(isReal);
+      if (found) return found;
       chunk = await conn.reader.read();
     }
     return null;
@@ -80,8 +58,6 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
   } finally {
     stopped = true;
     clearTimeout(timer);
-    writer.abort().catch(() => {});
-    events.cancel().catch(() => {});
   }
 
   if (first === null || first === "broken" || first === "timeout" || first.type === "error") {
