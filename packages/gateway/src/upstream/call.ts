@@ -21,6 +21,16 @@ export type CallResult = Connected | ({ ok: false } & UpstreamFailure);
 
 const maxErrorBodyBytes = 16 * 1024;
 
+// An upstream that redirects is misconfigured: it fails like any other, and is never followed
+// (the request would go, key and all, wherever the redirect points). "error" also spares
+// Node's fetch a clone of every request with a tee() of its body; workerd rejects "error" and
+// takes "manual", which hands back the 3xx as a failed status.
+const redirect: RequestRedirect =
+  (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ===
+  "Cloudflare-Workers"
+    ? "manual"
+    : "error";
+
 /**
  * POSTs to one upstream and waits for its first bytes, within the backend's first-byte
  * timeout. The client's signal aborts the fetch at once, at any point of the stream's life.
@@ -58,6 +68,7 @@ export async function callUpstream(
       headers,
       body,
       signal: controller.signal,
+      redirect,
     });
   } catch {
     return fail(
