@@ -1,7 +1,7 @@
 import {
   type ErrorBody,
-  normalizeSSE,
   type ReasoningMode,
+  SSENormalizer,
   type StreamEvent,
   type Usage,
 } from "@thinkgate/core";
@@ -47,26 +47,21 @@ export function upstreamEvents(
   options: UpstreamEventsOptions,
 ): ReadableStream<StreamEvent> {
   let lastActivity = performance.now();
-  const bytes = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        if (conn.first.done) controller.close();
-        else controller.enqueue(conn.first.value);
-      },
-      async pull(controller) {
-        const read = await conn.reader.read();
-        if (read.done) controller.close();
-        else controller.enqueue(read.value);
-      },
-      cancel(reason) {
-        return conn.reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  const source = bytes
-    .pipeThrough(normalizeSSE({ reasoning: options.reasoning, tools: options.tools }))
-    .getReader();
+  // The upstream's bytes go straight from its reader through the synchronous normalizer: no
+  // byte stream or TransformStream in between, so each chunk costs one read, not three stages.
+  const sse = new SSENormalizer({ reasoning: options.reasoning, tools: options.tools });
+  let head: ReadableStreamReadResult<Uint8Array> | null = conn.first;
+  // The next events, or null when the upstream's body is over (or broken) without a last event.
+  const nextEvents = async (): Promise<StreamEvent[] | null> => {
+    for (;;) {
+      const read = head ?? (await conn.reader.read());
+      head = null;
+      if (idle) return null;
+      const events = read.done ? sse.end() : sse.feed(read.value);
+      if (events.length > 0) return events;
+      if (read.done) return null;
+    }
+  };
 
   // One timer for the whole stream, re-armed only when it fires: no per-chunk timer work.
   let idle = false;
@@ -113,7 +108,7 @@ export function upstreamEvents(
     ended = true;
     clearTimeout(timer);
     conn.release();
-    if (outcome !== "done") source.cancel(outcome).catch(noop);
+    if (outcome !== "done") conn.reader.cancel(outcome).catch(noop);
     options.onEnd(error ? { outcome, tokens: tokens(), error } : { outcome, tokens: tokens() });
   };
   const fail = (
@@ -129,57 +124,63 @@ export function upstreamEvents(
   return new ReadableStream<StreamEvent>(
     {
       async pull(controller) {
-        let read: ReadableStreamReadResult<StreamEvent> | null;
+        let events: StreamEvent[] | null;
         try {
-          read = await source.read();
+          events = await nextEvents();
         } catch {
-          read = null;
+          // A read fails when the connection breaks, and also when the client leaves (its
+          // signal aborts the fetch); then the client's cancel of this stream is a few promise
+          // jobs behind. Let it arrive, so a client leaving is recorded as that, not as a
+          // broken upstream. Reads fail rarely; the wait costs nothing per chunk.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (ended && !idle) return;
+          events = null;
         }
         if (idle) {
           return fail(controller, idleError(options.backend, options.idleTimeoutMs), 504);
         }
-        if (read === null || read.done)
-          return fail(controller, truncatedError(options.backend), 502);
+        if (events === null) return fail(controller, truncatedError(options.backend), 502);
         // Silence is measured between events, not bytes: a backend that stalls but keeps
         // sending ": keep-alive" comments is alive in bytes, dead in data, and must time out.
         lastActivity = performance.now();
-        const ev = read.value;
-        switch (ev.type) {
-          case "reasoning":
-            reasoningChars += ev.text.length;
-            break;
-          case "content":
-            otherChars += ev.text.length;
-            break;
-          case "tool_call":
-            otherChars += ev.arguments.length + (ev.name?.length ?? 0);
-            break;
-          case "usage":
-            usage = ev.usage;
-            break;
-          case "done":
-            if (!usage) {
-              const t = tokens();
-              controller.enqueue({ type: "usage", usage: estimatedUsage(t) });
-            }
-            controller.enqueue(ev);
-            controller.close();
-            end("done");
-            return;
-          case "error":
-            controller.enqueue(ev);
-            controller.close();
-            end("error", ev.error);
-            return;
+        for (const ev of events) {
+          switch (ev.type) {
+            case "reasoning":
+              reasoningChars += ev.text.length;
+              break;
+            case "content":
+              otherChars += ev.text.length;
+              break;
+            case "tool_call":
+              otherChars += ev.arguments.length + (ev.name?.length ?? 0);
+              break;
+            case "usage":
+              usage = ev.usage;
+              break;
+            case "done":
+              if (!usage) {
+                const t = tokens();
+                controller.enqueue({ type: "usage", usage: estimatedUsage(t) });
+              }
+              controller.enqueue(ev);
+              controller.close();
+              end("done");
+              return;
+            case "error":
+              controller.enqueue(ev);
+              controller.close();
+              end("error", ev.error);
+              return;
+          }
+          if (
+            !firstToken &&
+            (ev.type === "reasoning" || ev.type === "content" || ev.type === "tool_call")
+          ) {
+            firstToken = true;
+            options.onFirstToken();
+          }
+          controller.enqueue(ev);
         }
-        if (
-          !firstToken &&
-          (ev.type === "reasoning" || ev.type === "content" || ev.type === "tool_call")
-        ) {
-          firstToken = true;
-          options.onFirstToken();
-        }
-        controller.enqueue(ev);
       },
       cancel() {
         end("aborted");
