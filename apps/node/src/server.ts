@@ -33,6 +33,8 @@ export interface ServerOptions extends GatewayDeps {
  * client's connection closes and cancels the response body; the gateway hands both on to the
  * upstream fetch, so a client that leaves stops the upstream at once.
  */
+const runAfterResponse = (_work: Promise<unknown>): void => {};
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000, ...deps } = options;
   // Active health probes (config.routing.healthCheck) run on a timer for as long as the server
@@ -40,6 +42,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const probes = new AbortController();
   const app = createApp({
     ...deps,
+    // Node has no execution context: work after the response simply runs. Saying so here spares
+    // the gateway from asking Hono for one, which throws (an Error with a stack) per request.
+    waitUntil: deps.waitUntil ?? runAfterResponse,
     routing: { ...deps.routing, healthChecks: deps.routing?.healthChecks ?? probes.signal },
   });
   const hostname = host ?? deps.config.server.host;
