@@ -1,4 +1,4 @@
-import { Aggregator, renderSSE, type StreamEvent } from "@thinkgate/core";
+import { Aggregator, type StreamEvent } from "@thinkgate/core";
 import type { Context } from "hono";
 import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
@@ -10,6 +10,7 @@ import { parseChatRequest } from "../pipeline/chat-request.js";
 import { type Connection, connect } from "../pipeline/connect.js";
 import { readJson } from "../pipeline/read-json.js";
 import { settler } from "../pipeline/settle.js";
+import { sseBody } from "../pipeline/sse-body.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { withModelDefaults } from "../router/model-defaults.js";
 import { clientGone } from "../upstream/call.js";
@@ -116,10 +117,8 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
 
     if (request.stream) {
       headers["server-timing"] = serverTiming(trace);
-      // The client's signal ends the stream too: a client that left before the server began
-      // writing is otherwise never noticed (the Node adapter watches the connection only once
-      // it writes), and the stream, its upstream, lease and log line would wait forever.
-      const body = events.pipeThrough(renderSSE(render), { signal: c.req.raw.signal });
+      // The client's signal ends the stream too (see sseBody).
+      const body = sseBody(events, render, c.req.raw.signal);
       return new Response(body, {
         status: 200,
         headers: { ...sseHeaders, ...headers },
