@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { useStores } from "./stores.js";
 
 // Two gateway processes, one shared Redis, one key: a simultaneous burst from both never gets
-// more than the key's limit through (rpm 10, and tpm 3000 at 250 tokens each = 12; rpm binds).
+// more than the key's limit through: exactly rpm 10 of 60 (tpm and concurrency run but never bind).
 
 const stores = useStores();
 const script = fileURLToPath(new URL("./fixtures/limiter-process.ts", import.meta.url));
