@@ -4,7 +4,7 @@ import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
 import { Inspector } from "../processes/inspector.js";
 import { waitForHttp } from "../processes/ready.js";
-import { BENCH_DIR } from "../processes/upstream.js";
+import { BENCH_DIR, EXIT_WITH_PARENT } from "../processes/upstream.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
 import { UPSTREAM_MODEL, UPSTREAM_PREFIX } from "./types.js";
 
@@ -31,7 +31,7 @@ export async function startPortkey(ctx: StartContext): Promise<Started> {
     command: process.execPath,
     // The flag must be `--port=N`: `--port N` is ignored and it listens on 8787.
     // --inspect-port=0: inert until the memory scenario opens the inspector to run a GC.
-    args: ["--inspect-port=0", entry, `--port=${port}`, "--headless"],
+    args: [...EXIT_WITH_PARENT, "--inspect-port=0", entry, `--port=${port}`, "--headless"],
     cwd: BENCH_DIR,
     logFile,
   });

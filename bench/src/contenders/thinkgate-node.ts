@@ -4,7 +4,7 @@ import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
 import { Inspector } from "../processes/inspector.js";
 import { waitForHttp } from "../processes/ready.js";
-import { BENCH_DIR, TSX_NODE } from "../processes/upstream.js";
+import { BENCH_DIR, EXIT_WITH_PARENT, TSX_NODE } from "../processes/upstream.js";
 import { gitCommit } from "./git-version.js";
 import { THINKGATE_MODEL, thinkgateConfig, thinkgateHeaders } from "./thinkgate-config.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
@@ -33,6 +33,7 @@ export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
     command: node,
     args: [
       ...flags,
+      ...EXIT_WITH_PARENT,
       "--inspect-port=0", // inert until the memory scenario opens the inspector to run a GC
       ...(ctx.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${ctx.cpuProfileDir}`] : []),
       ENTRY,

@@ -16,6 +16,12 @@ export const BENCH_DIR = join(import.meta.dirname, "..", "..");
  */
 export const TSX_NODE = [process.execPath, "--import", import.meta.resolve("tsx")] as const;
 
+/** `--import` of the preload that ends a contender when the harness is gone. */
+export const EXIT_WITH_PARENT = [
+  "--import",
+  import.meta.resolve("./exit-with-parent-preload.mjs"),
+] as const;
+
 export async function startUpstream(logDir: string): Promise<Upstream> {
   const port = await freePort();
   const [node, ...flags] = TSX_NODE;
