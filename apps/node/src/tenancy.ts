@@ -1,20 +1,16 @@
-import { type Config, createStore, createTenancy, type TenancyHandle } from "@thinkgate/gateway";
+import { type Config, type TenancyHandle, tenancyFromConfig } from "@thinkgate/gateway";
 
 /**
  * Where config.store becomes keys-in-a-store, limits, usage and the admin API. The admin API
- * answers only when an admin token is set: config `admin.token`, else THINKGATE_ADMIN_TOKEN. Tenancy warnings (store outages, dropped
- * usage) go to stderr as JSON; stdout is the request log.
+ * answers only when an admin token is set: config `admin.token`, else THINKGATE_ADMIN_TOKEN.
+ * Tenancy warnings (store outages, dropped usage) go to stderr as JSON; stdout is the request log.
  */
-export async function buildTenancy(
+export function buildTenancy(
   config: Config,
   env: Record<string, string | undefined>,
 ): Promise<TenancyHandle> {
-  const store = await createStore(config.store);
-  return createTenancy({
-    store,
-    adminToken: config.admin.token ?? (env.THINKGATE_ADMIN_TOKEN || undefined),
-    configKeys: config.keys,
-    onStoreDown: config.store.onUnavailable,
+  return tenancyFromConfig(config, {
+    adminToken: env.THINKGATE_ADMIN_TOKEN,
     log: (line) =>
       process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`),
   });

@@ -1,4 +1,4 @@
-import { type Config, createStore, createTenancy, type TenancyHandle } from "@thinkgate/gateway";
+import { type Config, type TenancyHandle, tenancyFromConfig } from "@thinkgate/gateway";
 
 /**
  * config.store as keys-in-a-store, limits, usage and the admin API. On Workers the store that
@@ -7,17 +7,10 @@ import { type Config, createStore, createTenancy, type TenancyHandle } from "@th
  * token is set: config `admin.token` (a "${NAME}" reference to a secret), else the
  * THINKGATE_ADMIN_TOKEN binding.
  */
-export async function buildTenancy(
+export function buildTenancy(
   config: Config,
   env: Record<string, string>,
   log: (line: Record<string, unknown>) => void,
 ): Promise<TenancyHandle> {
-  const store = await createStore(config.store);
-  return createTenancy({
-    store,
-    adminToken: config.admin.token ?? (env.THINKGATE_ADMIN_TOKEN || undefined),
-    configKeys: config.keys,
-    onStoreDown: config.store.onUnavailable,
-    log,
-  });
+  return tenancyFromConfig(config, { adminToken: env.THINKGATE_ADMIN_TOKEN, log });
 }

@@ -3,6 +3,10 @@ import type { Config } from "./config/schema.js";
 import type { Limiter } from "./limits/types.js";
 import type { InFlight } from "./router/in-flight.js";
 import type { KeyRecord, Store } from "./store/types.js";
+import type { UsageEvent } from "./tenancy/usage-recorder.js";
+
+/** One finished request's usage, as tenancy records it. */
+export type { UsageEvent };
 
 /** Everything createApp needs from the outside world; side effects are injected here. */
 export interface GatewayDeps {
@@ -48,19 +52,4 @@ export interface Tenancy {
   routes?: Hono;
   /** The store behind tenancy; routing shares spillover's in-flight counts through it. */
   store?: Store;
-}
-
-export interface UsageEvent {
-  requestId: string;
-  tenant: string;
-  keyId: string;
-  model: string;
-  backend: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  estimated: boolean;
-  error: boolean;
-  /** Epoch ms. */
-  at: number;
 }

@@ -13,4 +13,5 @@ export type { GatewayDeps, Tenancy, UsageEvent } from "./deps.js";
 export type { GatewayEnv } from "./env.js";
 export { ApiError } from "./errors/api-error.js";
 export { createStore, type Store } from "./store/index.js";
+export { tenancyFromConfig } from "./tenancy/from-config.js";
 export { createTenancy, type TenancyHandle, type TenancyOptions } from "./tenancy/index.js";
