@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
 import { Inspector } from "../processes/inspector.js";
-import { waitForHttp } from "../processes/ready.js";
+import { readyOrStopped } from "../processes/ready.js";
 import { BENCH_DIR, EXIT_WITH_PARENT } from "../processes/upstream.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
 import { UPSTREAM_MODEL, UPSTREAM_PREFIX } from "./types.js";
@@ -35,12 +35,8 @@ export async function startPortkey(ctx: StartContext): Promise<Started> {
     cwd: BENCH_DIR,
     logFile,
   });
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/`, child, 30_000, 200);
-  } catch (error) {
-    await child.stop();
-    return { ok: false, info, reason: (error as Error).message };
-  }
+  const failed = await readyOrStopped(`http://127.0.0.1:${port}/`, child, 30_000);
+  if (failed !== null) return { ok: false, info, reason: failed };
   return {
     ok: true,
     contender: {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
 import { Inspector } from "../processes/inspector.js";
-import { waitForHttp } from "../processes/ready.js";
+import { readyOrStopped } from "../processes/ready.js";
 import { BENCH_DIR, EXIT_WITH_PARENT, TSX_NODE } from "../processes/upstream.js";
 import { gitCommit } from "./git-version.js";
 import { THINKGATE_MODEL, thinkgateConfig, thinkgateHeaders } from "./thinkgate-config.js";
@@ -42,12 +42,8 @@ export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
     env: { THINKGATE_CONFIG: configFile, PORT: String(port), NODE_ENV: "production" },
     logFile,
   });
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 30_000, 200);
-  } catch (error) {
-    await child.stop();
-    return { ok: false, info, reason: (error as Error).message };
-  }
+  const failed = await readyOrStopped(`http://127.0.0.1:${port}/healthz`, child, 30_000);
+  if (failed !== null) return { ok: false, info, reason: failed };
   return {
     ok: true,
     contender: {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
-import { waitForHttp } from "../processes/ready.js";
+import { readyOrStopped } from "../processes/ready.js";
 import { descendantsNamed } from "../processes/rss.js";
 import { BENCH_DIR, TSX_NODE } from "../processes/upstream.js";
 import { gitCommit } from "./git-version.js";
@@ -55,12 +55,8 @@ export async function startThinkgateWorkerd(ctx: StartContext): Promise<Started>
     env: { THINKGATE_CONFIG: config, WRANGLER_SEND_METRICS: "false", CI: "1" },
     logFile: join(ctx.logDir, "thinkgate-workerd.log"),
   });
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 90_000, 200);
-  } catch (error) {
-    await child.stop();
-    return { ok: false, info, reason: (error as Error).message };
-  }
+  const failed = await readyOrStopped(`http://127.0.0.1:${port}/healthz`, child, 90_000);
+  if (failed !== null) return { ok: false, info, reason: failed };
   return {
     ok: true,
     contender: {

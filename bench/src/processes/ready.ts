@@ -28,3 +28,21 @@ export async function waitForHttp(
     `${child.name} not ready at ${url} after ${timeoutMs} ms (${last}):\n${child.logTail()}`,
   );
 }
+
+/**
+ * A contender's start-up check: null once `url` answers 200, else the reason it did not, with
+ * the child already stopped so a failed start leaves nothing running.
+ */
+export async function readyOrStopped(
+  url: string,
+  child: Child,
+  timeoutMs: number,
+): Promise<string | null> {
+  try {
+    await waitForHttp(url, child, timeoutMs, 200);
+    return null;
+  } catch (error) {
+    await child.stop();
+    return (error as Error).message;
+  }
+}
