@@ -193,6 +193,22 @@ describe("the HTTP API through app.request()", () => {
     expect(body.error.code).toBe(code);
   });
 
+  it("tells keys apart however many were tried: the hash cache never confuses or loses one", async () => {
+    const app = createApp({ config, fetch: sseUpstream([]) });
+    const models = () =>
+      app.request("/v1/models", { headers: { authorization: "Bearer tg-alice-key-1" } });
+    expect((await models()).status).toBe(200);
+    // More made-up keys than the cache holds, with the real one asked between them.
+    for (let i = 0; i < 1100; i++) {
+      const wrong = await app.request("/v1/models", {
+        headers: { authorization: `Bearer tg-alice-key-1${i}` },
+      });
+      expect(wrong.status).toBe(401);
+      if (i % 250 === 0) expect((await models()).status).toBe(200);
+    }
+    expect((await models()).status).toBe(200);
+  });
+
   it("maps every input problem to its status", async () => {
     const app = createApp({ config, fetch: sseUpstream([]) });
     const cases: Array<[Response | Promise<Response>, number, string]> = [

@@ -41,8 +41,24 @@ function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-async function resolve(key: string, options: AuthenticateOptions): Promise<Principal | null> {
+// Keys presented recently and their SHA-256: Web Crypto's digest is asynchronous (on Node a
+// round trip through the thread pool), and a client sends the same key request after request.
+// Bounded, oldest out first, so a client spraying made-up keys only churns it. It holds keys
+// exactly as the request path already does, only for longer: never logged, never serialised.
+const hashCacheSize = 1024;
+const hashes = new Map<string, string>();
+
+async function hashOf(key: string): Promise<string> {
+  const cached = hashes.get(key);
+  if (cached !== undefined) return cached;
   const hash = await sha256Hex(key);
+  if (hashes.size >= hashCacheSize) hashes.delete(hashes.keys().next().value as string);
+  hashes.set(key, hash);
+  return hash;
+}
+
+async function resolve(key: string, options: AuthenticateOptions): Promise<Principal | null> {
+  const hash = await hashOf(key);
   const fromConfig = (await options.configKeys).get(hash);
   if (fromConfig) return fromConfig;
   if (!options.tenancy) return null;

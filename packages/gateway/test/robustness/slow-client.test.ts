@@ -185,8 +185,14 @@ describe("slow and stalled clients on the Node server", () => {
       expect(gw.logs.filter((l) => l.requestId === "bad-chunks")).toHaveLength(1),
     );
     const line = gw.logs.find((l) => l.requestId === "bad-chunks");
-    // What arrived before the framing broke reached the gateway as the body: not JSON, a 400.
-    expect(line).toMatchObject({ status: 400, errorCode: "invalid_json" });
+    // Node answers the framing error itself (the 400 above) and closes the connection. Which of
+    // two things the gateway sees first is a race inside Node: the bytes that arrived before the
+    // framing broke (then the body is judged: not JSON, a 400), or the connection closing under
+    // an unfinished body (a client gone, 499). Either way: one log line, nothing sent upstream.
+    expect([
+      { status: 400, errorCode: "invalid_json" },
+      { status: 499, errorCode: "client_closed_request" },
+    ]).toContainEqual({ status: line?.status, errorCode: line?.errorCode });
     expect(upstreamSaw("bad-chunks")).toBe(0);
 
     // Headers past Node's limit, and bytes that are not HTTP at all.
