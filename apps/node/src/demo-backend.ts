@@ -2,6 +2,8 @@
 // format, so `pnpm start` with no config and no cloud key still shows what the gateway does.
 // It is not a model and says so in its own answer.
 
+import type { UpstreamFetch } from "@thinkgate/gateway";
+
 export const demoBaseUrl = "http://demo.thinkgate.invalid/v1";
 const demoUrl = `${demoBaseUrl}/chat/completions`;
 
@@ -62,11 +64,10 @@ function demoStream(
   });
 }
 
-/** A fetch that answers the demo backend's URL itself and hands everything else to `next`. */
-export function withDemoBackend(next: typeof fetch): typeof fetch {
-  return async (input, init) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (url !== demoUrl) return next(input, init);
+/** An upstream fetch that answers the demo backend's URL itself and hands the rest to `next`. */
+export function withDemoBackend(next: UpstreamFetch): UpstreamFetch {
+  return async (url, init) => {
+    if (url !== demoUrl) return next(url, init);
     let model = "thinkgate-demo";
     try {
       const body = JSON.parse(String(init?.body ?? "{}")) as { model?: unknown };

@@ -1,4 +1,5 @@
 import { ConfigError } from "@thinkgate/gateway";
+import { nodeTransport } from "@thinkgate/gateway/node";
 import { loadConfigFile } from "./config-file.js";
 import { withDemoBackend } from "./demo-backend.js";
 import { embeddedDefault } from "./embedded-default.js";
@@ -19,14 +20,18 @@ try {
   }
   const config = configPath ? await loadConfigFile(configPath, env) : embeddedDefault(env);
   const tenancy = await buildTenancy(config, env);
+  const transport = nodeTransport();
   const server = await startServer({
     config,
     tenancy,
     port,
     log: stdoutLog,
-    fetch: configPath ? undefined : withDemoBackend(globalThis.fetch),
+    fetch: configPath ? transport.fetch : withDemoBackend(transport.fetch),
   });
-  stopOnSignals(server, () => tenancy.close());
+  stopOnSignals(server, async () => {
+    await tenancy.close();
+    await transport.close();
+  });
   const models = Object.keys(config.models);
   const lines = [
     `thinkgate listening on ${server.url} (${configPath ? `config ${configPath}, ${config.store.type} store` : "embedded default: memory store, loopback only, no key required"})`,

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp, type GatewayDeps } from "@thinkgate/gateway";
+import { nodeTransport } from "@thinkgate/gateway/node";
 
 export interface RunningServer {
   url: string;
@@ -40,8 +41,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Active health probes (config.routing.healthCheck) run on a timer for as long as the server
   // does; Workers have no timer and learn health from traffic only.
   const probes = new AbortController();
+  // Upstream calls on undici's dispatcher (see nodeTransport) unless the caller brings its own.
+  const transport = deps.fetch ? undefined : nodeTransport();
   const app = createApp({
     ...deps,
+    fetch: deps.fetch ?? transport?.fetch,
     // Node has no execution context: work after the response simply runs. Saying so here spares
     // the gateway from asking Hono for one, which throws (an Error with a stack) per request.
     waitUntil: deps.waitUntil ?? runAfterResponse,
@@ -74,7 +78,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const cut = setTimeout(() => http.closeAllConnections?.(), graceMs);
         server.close(() => {
           clearTimeout(cut);
-          resolve();
+          if (transport)
+            transport.close().then(
+              () => resolve(),
+              () => resolve(),
+            );
+          else resolve();
         });
         http.closeIdleConnections?.();
         if (graceMs === 0) http.closeAllConnections?.();

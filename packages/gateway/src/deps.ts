@@ -4,6 +4,7 @@ import type { Limiter } from "./limits/types.js";
 import type { InFlight } from "./router/in-flight.js";
 import type { KeyRecord, Store } from "./store/types.js";
 import type { UsageEvent } from "./tenancy/usage-recorder.js";
+import type { UpstreamFetch } from "./upstream/transport.js";
 
 /** One finished request's usage, as tenancy records it. */
 export type { UsageEvent };
@@ -15,7 +16,7 @@ export interface GatewayDeps {
   /** Keys in a store, limits, usage; absent: config keys only, no limits. */
   tenancy?: Tenancy;
   /** Upstream fetch (default globalThis.fetch). */
-  fetch?: typeof fetch;
+  fetch?: UpstreamFetch;
   /** Clock in epoch ms, injectable. */
   now?: () => number;
   /** One structured line per request. */

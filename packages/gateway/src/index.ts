@@ -15,3 +15,9 @@ export { ApiError } from "./errors/api-error.js";
 export { createStore, type Store } from "./store/index.js";
 export { tenancyFromConfig } from "./tenancy/from-config.js";
 export { createTenancy, type TenancyHandle, type TenancyOptions } from "./tenancy/index.js";
+export type {
+  ByteReader,
+  UpstreamFetch,
+  UpstreamInit,
+  UpstreamResponse,
+} from "./upstream/transport.js";

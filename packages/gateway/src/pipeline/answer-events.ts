@@ -4,13 +4,14 @@ import { continuationBody } from "../router/continuation.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { resumableEvents } from "../router/resume.js";
 import type { Principal } from "../store/types.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
 import type { ParsedChatRequest } from "./chat-request.js";
 import { type Connection, connect } from "./connect.js";
 import { type StreamEnd, upstreamEvents } from "./upstream-events.js";
 
 export interface AnswerOptions {
   routing: Routing;
-  fetch: typeof fetch;
+  fetch: UpstreamFetch;
   request: ParsedChatRequest;
   model: PublicModel;
   principal: Principal;

@@ -3,6 +3,7 @@ import type { Candidate, PublicModel, Routing } from "../router/index.js";
 import { type RouteInput, routeRequest } from "../router/route-request.js";
 import type { Principal } from "../store/types.js";
 import type { Connected } from "../upstream/call.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
 import type { RequestBody } from "../upstream/types.js";
 
 export interface Connection {
@@ -19,7 +20,7 @@ export interface Connection {
  */
 export async function connect(
   routing: Routing,
-  fetchFn: typeof fetch,
+  fetchFn: UpstreamFetch,
   body: RequestBody,
   tools: boolean,
   model: PublicModel,

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { upstreamBody } from "../upstream/request-body.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
 import type { Upstream } from "../upstream/types.js";
 import type { CircuitBreakers } from "./breaker.js";
 import { attemptUpstream } from "./upstream-attempt.js";
@@ -8,7 +9,7 @@ export interface HealthCheckOptions {
   config: Config;
   upstreams: Map<string, Upstream>;
   breakers: CircuitBreakers;
-  fetch: typeof fetch;
+  fetch: UpstreamFetch;
   /** A probe without a first event within this long counts as a failure. */
   timeoutMs: number;
 }

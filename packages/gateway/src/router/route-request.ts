@@ -2,6 +2,7 @@ import type { Principal } from "../store/types.js";
 import type { Connected } from "../upstream/call.js";
 import { noTargets } from "../upstream/error-map.js";
 import { upstreamBody } from "../upstream/request-body.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
 import type { RequestBody } from "../upstream/types.js";
 import type { AttemptRecord } from "./attempt-log.js";
 import { failover, type Served } from "./failover.js";
@@ -12,7 +13,7 @@ import type { PublicModel } from "./types.js";
 import { attemptUpstream } from "./upstream-attempt.js";
 
 export interface RouteInput {
-  fetch: typeof fetch;
+  fetch: UpstreamFetch;
   /** The client's request, model defaults applied. */
   body: RequestBody;
   /** The request offered tools (Hermes tool-call text is then extracted). */

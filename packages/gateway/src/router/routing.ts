@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { Tenancy } from "../deps.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
 import type { Upstream } from "../upstream/types.js";
 import { CircuitBreakers } from "./breaker.js";
 import type { RetryPolicy } from "./failover.js";
@@ -28,7 +29,7 @@ export interface RoutingOptions {
   /** Spillover's in-flight counts; default: tenancy's store if shared, else this process. */
   inFlight?: InFlight;
   /** Upstream fetch, for active health checks. */
-  fetch?: typeof fetch;
+  fetch?: UpstreamFetch;
   tenancy?: Tenancy | undefined;
   log?: ((line: Record<string, unknown>) => void) | undefined;
   /** Run config.routing.healthCheck's probes on a timer until this aborts (Node). */

@@ -1,12 +1,13 @@
 import type { Connected } from "../upstream/call.js";
 import { callUpstream } from "../upstream/call.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
 import type { Upstream } from "../upstream/types.js";
 import { retryAfterMs } from "./backoff.js";
 import type { AttemptOutcome } from "./failover.js";
 import { holdFirstEvent } from "./first-event.js";
 
 export interface UpstreamAttempt {
-  fetch: typeof fetch;
+  fetch: UpstreamFetch;
   upstream: Upstream;
   headers: Record<string, string>;
   body: string;

@@ -14,11 +14,12 @@ import { sseBody } from "../pipeline/sse-body.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { withModelDefaults } from "../router/model-defaults.js";
 import { clientGone } from "../upstream/call.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
 
 export interface ChatCompletionsDeps {
   models: Map<string, PublicModel>;
   routing: Routing;
-  fetch: typeof fetch;
+  fetch: UpstreamFetch;
   now: () => number;
   tenancy: Tenancy | undefined;
   waitUntil: ((p: Promise<unknown>) => void) | undefined;

@@ -6,12 +6,13 @@ import {
   type UpstreamFailure,
   unreachable,
 } from "./error-map.js";
+import type { ByteReader, UpstreamFetch, UpstreamResponse } from "./transport.js";
 import type { Upstream } from "./types.js";
 
 /** An upstream that answered 200 and sent its first bytes: from here on the client is served. */
 export interface Connected {
   ok: true;
-  reader: ReadableStreamDefaultReader<Uint8Array>;
+  reader: ByteReader;
   first: ReadableStreamReadResult<Uint8Array>;
   /** Detaches from the client's signal once the response is over. */
   release(): void;
@@ -36,7 +37,7 @@ const redirect: RequestRedirect =
  * timeout. The client's signal aborts the fetch at once, at any point of the stream's life.
  */
 export async function callUpstream(
-  fetchFn: typeof fetch,
+  fetchFn: UpstreamFetch,
   upstream: Upstream,
   headers: Record<string, string>,
   body: string,
@@ -61,7 +62,7 @@ export async function callUpstream(
     return { ok: false, ...result };
   };
 
-  let response: Response;
+  let response: UpstreamResponse;
   try {
     response = await fetchFn(upstream.url, {
       method: "POST",
@@ -114,7 +115,7 @@ export async function callUpstream(
   return { ok: true, reader, first, release };
 }
 
-async function readBounded(response: Response): Promise<string> {
+async function readBounded(response: UpstreamResponse): Promise<string> {
   if (!response.body) return "";
   const reader = response.body.getReader();
   const decoder = new TextDecoder();

@@ -1,0 +1,1 @@
+export { type NodeTransport, type NodeTransportOptions, nodeTransport } from "./transport.js";
