@@ -2,9 +2,34 @@ import type { Schedule } from "./load/jobs.js";
 
 export type ModeName = "full" | "quick" | "smoke";
 
+/**
+ * Thinkgate's own work, in process (own-work/own-work-main.ts): per round, `requests` 16-token
+ * requests non-streaming and as many streaming, then `chunkRequests` streamed answers of 100
+ * and of 1,000 chunks; `warmupRounds` whole rounds first, discarded.
+ */
+export interface OwnWorkPlan {
+  warmupRounds: number;
+  rounds: number;
+  requests: number;
+  chunkRequests: [number, number];
+}
+
 /** How much of everything a run does. `full` is `pnpm bench` (5–10 minutes on 2 cores). */
 export interface Mode {
   name: ModeName;
+  /**
+   * Before the first scenario, every contender the same: a closed loop of `connections`
+   * non-streaming requests for `nonStreamingMs`, then `streams` unpaced streams of
+   * `streamTokens` chunks for `streamingMs`. Nothing of it is kept: production gateways are
+   * warm, and a Node process still compiling its hot paths is slower by half.
+   */
+  warmup: {
+    connections: number;
+    nonStreamingMs: number;
+    streams: number;
+    streamTokens: number;
+    streamingMs: number;
+  };
   /** llm-gateway-bench's method: warm-ups, then rounds of sequential requests; median of round medians. */
   sequential: { warmup: number; rounds: number; perRound: number };
   /** Non-streaming latency distribution: sequential requests, percentiles per round. */
@@ -25,11 +50,19 @@ export interface Mode {
   /** Unpaced responses of growing length: cost per chunk. */
   growth: { sizes: number[]; requests: number[]; rounds: number };
   normalizer: { rounds: number; chunks: number };
+  ownWork: OwnWorkPlan;
 }
 
 export const MODES: Record<ModeName, Mode> = {
   full: {
     name: "full",
+    warmup: {
+      connections: 4,
+      nonStreamingMs: 3000,
+      streams: 4,
+      streamTokens: 40,
+      streamingMs: 1500,
+    },
     sequential: { warmup: 15, rounds: 7, perRound: 25 },
     latency: { warmup: 30, rounds: 3, perRound: 300 },
     throughput: { rounds: 3, connections: 64, warmupMs: 500, durationMs: 3000 },
@@ -44,9 +77,17 @@ export const MODES: Record<ModeName, Mode> = {
     memory: { streams: [1000, 5000], batch: 250, samples: 3 },
     growth: { sizes: [10, 100, 1000, 10000], requests: [40, 20, 8, 3], rounds: 3 },
     normalizer: { rounds: 5, chunks: 20_000 },
+    ownWork: { warmupRounds: 3, rounds: 7, requests: 1000, chunkRequests: [200, 20] },
   },
   quick: {
     name: "quick",
+    warmup: {
+      connections: 4,
+      nonStreamingMs: 1500,
+      streams: 4,
+      streamTokens: 40,
+      streamingMs: 500,
+    },
     sequential: { warmup: 15, rounds: 3, perRound: 25 },
     latency: { warmup: 10, rounds: 1, perRound: 100 },
     throughput: { rounds: 1, connections: 64, warmupMs: 200, durationMs: 1000 },
@@ -61,10 +102,12 @@ export const MODES: Record<ModeName, Mode> = {
     memory: { streams: [1000], batch: 250, samples: 2 },
     growth: { sizes: [10, 100, 1000, 10000], requests: [10, 5, 2, 1], rounds: 1 },
     normalizer: { rounds: 2, chunks: 5_000 },
+    ownWork: { warmupRounds: 1, rounds: 3, requests: 500, chunkRequests: [100, 10] },
   },
   // The test's run: every code path once, as little load as still measures something.
   smoke: {
     name: "smoke",
+    warmup: { connections: 2, nonStreamingMs: 100, streams: 2, streamTokens: 6, streamingMs: 100 },
     sequential: { warmup: 2, rounds: 1, perRound: 3 },
     latency: { warmup: 1, rounds: 1, perRound: 5 },
     throughput: { rounds: 1, connections: 2, warmupMs: 0, durationMs: 200 },
@@ -79,5 +122,6 @@ export const MODES: Record<ModeName, Mode> = {
     memory: { streams: [20], batch: 10, samples: 1 },
     growth: { sizes: [10, 100], requests: [2, 1], rounds: 1 },
     normalizer: { rounds: 1, chunks: 200 },
+    ownWork: { warmupRounds: 0, rounds: 1, requests: 5, chunkRequests: [2, 1] },
   },
 };

@@ -3,10 +3,12 @@
 //   pnpm bench --quick         about a minute, into bench/results/quick/
 //   pnpm bench --smoke --out D every code path once (the test's run)
 //   --scenarios a,b            a subset of sequential, latency, throughput, streaming, growth,
-//                              memory, normalizer
+//                              own-work, memory, normalizer (a warm-up of every contender
+//                              always runs first)
 //   --cpu-prof DIR             Thinkgate on Node writes a V8 CPU profile into DIR
 //                              (summarise it: tsx src/profile/cli.ts DIR/*.cpuprofile)
-//   --contenders a,b           a subset of direct, thinkgate-node, thinkgate-workerd, portkey
+//   --contenders a,b           a subset of direct, node-proxy, thinkgate-node, thinkgate-workerd,
+//                              portkey
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDirect } from "./contenders/direct.js";
+import { startNodeProxy } from "./contenders/node-proxy.js";
 import { startPortkey } from "./contenders/portkey.js";
 import { startThinkgateNode } from "./contenders/thinkgate-node.js";
 import { startThinkgateWorkerd } from "./contenders/thinkgate-workerd.js";
@@ -17,13 +18,16 @@ import { growthScenario } from "./scenarios/growth.js";
 import { latencyScenario } from "./scenarios/latency.js";
 import { memoryScenario } from "./scenarios/memory.js";
 import { normalizerScenario } from "./scenarios/normalizer.js";
+import { ownWorkScenario } from "./scenarios/own-work.js";
 import { sequentialScenario } from "./scenarios/sequential.js";
 import { streamingScenario } from "./scenarios/streaming.js";
 import { throughputScenario } from "./scenarios/throughput.js";
+import { warmUp } from "./scenarios/warmup.js";
 import { checkTargets } from "./targets.js";
 
 const STARTERS: Record<ContenderId, (ctx: StartContext) => Promise<Started>> = {
   direct: startDirect,
+  "node-proxy": startNodeProxy,
   "thinkgate-node": startThinkgateNode,
   "thinkgate-workerd": startThinkgateWorkerd,
   portkey: startPortkey,
@@ -35,6 +39,8 @@ export const SCENARIOS: [string, (ctx: RunContext) => Promise<ScenarioOutput>][]
   ["throughput", throughputScenario],
   ["streaming", streamingScenario],
   ["growth", growthScenario],
+  // In a child process of its own while the contenders idle; before memory, which leaves them busy.
+  ["own-work", ownWorkScenario],
   // Last: thousands of sockets, and the processes are not idle for a while after.
   ["memory", memoryScenario],
 ];
@@ -74,6 +80,7 @@ export async function runSuite(options: SuiteOptions): Promise<Results> {
       progress(`starting ${id}`);
       const outcome = await STARTERS[id]({
         upstreamUrl: upstream.url,
+        upstreamPid: upstream.child.pid,
         logDir,
         cpuProfileDir: options.cpuProfileDir,
       });
@@ -93,6 +100,15 @@ export async function runSuite(options: SuiteOptions): Promise<Results> {
     const distributions: Distribution[] = [];
     const details: Record<string, unknown> = {};
     const wanted = (name: string) => !options.scenarios || options.scenarios.includes(name);
+    // Once, before the first measurement, the same for every contender; its figures are not kept.
+    if (SCENARIOS.some(([name]) => name !== "own-work" && wanted(name))) {
+      try {
+        details.warmup = await warmUp(ctx);
+      } catch (error) {
+        details.warmupError = (error as Error).stack ?? String(error);
+        progress(`warm-up failed: ${(error as Error).message}`);
+      }
+    }
     for (const [name, scenario] of SCENARIOS) {
       if (!wanted(name)) continue;
       try {

@@ -58,6 +58,20 @@ const TARGETS: { target: string; row: string; limit: number; unit: Unit; added: 
     unit: "KB",
     added: false,
   },
+  {
+    target: "own work < 250 µs per non-streaming request (in process)",
+    row: "ownwork.nonstreaming",
+    limit: 250,
+    unit: "µs",
+    added: false,
+  },
+  {
+    target: "own work < 20 µs per chunk (in process)",
+    row: "ownwork.per-chunk",
+    limit: 20,
+    unit: "µs",
+    added: false,
+  },
 ];
 
 const numberIn = (row: Row | undefined, id: "thinkgate-node" | "direct"): number | null => {

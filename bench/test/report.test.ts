@@ -81,6 +81,17 @@ describe("the markdown report", () => {
     expect(md).toContain("[^1]: HTTP 500: something");
   });
 
+  it("shows — where only Thinkgate has a figure, and checks its own-work targets", () => {
+    const own = (id: string, value: number) =>
+      row(id, { "thinkgate-node": { value } }, { unit: "µs", againstDirect: false });
+    const rows = [own("ownwork.nonstreaming", 180), own("ownwork.per-chunk", 25)];
+    const md = renderMarkdown(results(rows));
+    expect(md).toContain("| ownwork.nonstreaming | — | 180.00 µs | — | — |");
+    const checks = checkTargets(rows);
+    expect(checks.find((c) => c.row === "ownwork.nonstreaming")?.met).toBe(true);
+    expect(checks.find((c) => c.row === "ownwork.per-chunk")?.met).toBe(false);
+  });
+
   it("checks the targets against Thinkgate minus direct, and Portkey row by row", () => {
     const checks = checkTargets([
       row("nonstreaming.sequential", {

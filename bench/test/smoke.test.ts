@@ -10,6 +10,7 @@ import type { Results } from "../src/results.js";
 // generator, each in its own process. It proves the run works and writes what it promises;
 // it asserts no timings (figures from a smoke run mean nothing).
 const BENCH_DIR = join(import.meta.dirname, "..");
+const OWN_WORK = "Gateway's own work (in process, no network)";
 const out = mkdtempSync(join(tmpdir(), "thinkgate-bench-test-"));
 let results: Results;
 let stdout: string;
@@ -25,7 +26,7 @@ beforeAll(async () => {
       "--out",
       out,
       "--contenders",
-      "direct,thinkgate-node,thinkgate-workerd,portkey",
+      "direct,node-proxy,thinkgate-node,thinkgate-workerd,portkey",
     ],
     { cwd: BENCH_DIR, timeout: 90_000 },
   );
@@ -42,6 +43,7 @@ describe("pnpm bench --smoke", () => {
     expect(results.machine.node).toBe(process.version);
     expect(results.contenders.map((c) => c.id)).toEqual([
       "direct",
+      "node-proxy",
       "thinkgate-node",
       "thinkgate-workerd",
       "portkey",
@@ -56,7 +58,14 @@ describe("pnpm bench --smoke", () => {
 
   it("measures direct in every row that compares against it", () => {
     const sections = new Set(results.rows.map((r) => r.section));
-    expect([...sections]).toEqual(["Non-streaming", "Streaming", "Growth", "Memory"]);
+    expect([...sections]).toEqual([
+      "Non-streaming",
+      "CPU",
+      "Streaming",
+      "Growth",
+      OWN_WORK,
+      "Memory",
+    ]);
     for (const row of results.rows.filter((r) => r.againstDirect)) {
       const direct = row.cells.direct;
       expect(direct && "value" in direct, row.id).toBe(true);
@@ -72,12 +81,63 @@ describe("pnpm bench --smoke", () => {
     for (const row of results.rows) {
       for (const id of ran) {
         if (row.section === "Memory" && id === "direct") continue; // no gateway process
+        if (row.section === OWN_WORK && id !== "thinkgate-node") {
+          expect(row.cells[id], `${row.id} ${id}`).toBeUndefined(); // Thinkgate's alone: "—"
+          continue;
+        }
         const cell = row.cells[id];
         expect(cell, `${row.id} ${id}`).toBeDefined();
         if (cell && "failed" in cell) expect(cell.failed.length).toBeGreaterThan(0);
         else expect(Number.isFinite(cell?.value), `${row.id} ${id}`).toBe(true);
       }
     }
+  });
+
+  it("warms every contender up before the first measurement", () => {
+    const warmup = results.details.warmup as Record<string, { requests: number; errors: number }>;
+    for (const c of results.contenders.filter((c) => c.status === "ran")) {
+      expect(warmup[c.id]?.requests, c.id).toBeGreaterThan(0);
+    }
+    expect(stdout).toContain("Warm-up: once every contender has started");
+  });
+
+  it("runs the floor contender, a bare Node proxy, through every scenario", () => {
+    const floor = results.contenders.find((c) => c.id === "node-proxy");
+    expect(floor).toMatchObject({ label: "Node proxy (floor)", status: "ran" });
+    const received = results.details.growthTokensReceived as Record<string, number[]>;
+    expect(received["node-proxy.100"]).toEqual([100]);
+    for (const id of ["nonstreaming.sequential", "streaming.ttft.p50.c1", "memory.idle"]) {
+      const cell = results.rows.find((r) => r.id === id)?.cells["node-proxy"];
+      expect(cell && "value" in cell && cell.value > 0, id).toBe(true);
+    }
+    expect(stdout).toContain("Node proxy (floor): a bare pass-through proxy");
+  });
+
+  it("counts CPU per request for every contender, the emulator's for direct", () => {
+    for (const id of ["cpu.sequential", "cpu.loaded"]) {
+      const row = results.rows.find((r) => r.id === id);
+      expect(row?.section, id).toBe("CPU");
+      expect(row?.againstDirect).toBe(false); // direct's figure is the emulator's, not a floor
+      for (const c of results.contenders.filter((c) => c.status === "ran")) {
+        const cell = row?.cells[c.id];
+        // A smoke run serves a handful of requests: fewer than one 10 ms clock tick may pass.
+        expect(cell && "value" in cell && cell.value >= 0, `${id} ${c.id}`).toBe(true);
+      }
+    }
+  });
+
+  it("measures Thinkgate's own work in process: per request and per chunk", () => {
+    // The replay hands over one event per read, as the emulator wrote them: 900 more events.
+    const events = (results.details.ownWork as { upstreamEvents: Record<string, number> })
+      .upstreamEvents;
+    expect((events.streaming1000 ?? 0) - (events.streaming100 ?? 0)).toBe(900);
+    for (const id of ["ownwork.nonstreaming", "ownwork.streaming", "ownwork.per-chunk"]) {
+      const cell = results.rows.find((r) => r.id === id)?.cells["thinkgate-node"];
+      expect(cell && "value" in cell && cell.value > 0, id).toBe(true);
+    }
+    const targets = results.targets.map((t) => t.row);
+    expect(targets).toContain("ownwork.nonstreaming");
+    expect(targets).toContain("ownwork.per-chunk");
   });
 
   it.each(["thinkgate-node", "thinkgate-workerd"] as const)(
@@ -108,7 +168,7 @@ describe("pnpm bench --smoke", () => {
 
   it("writes the table, the chart and the normalizer figure", () => {
     expect(stdout).toContain(
-      "| Metric | Direct | Thinkgate (Node) | Thinkgate (workerd) | Portkey (Node) |",
+      "| Metric | Direct | Node proxy (floor) | Thinkgate (Node) | Thinkgate (workerd) | Portkey (Node) |",
     );
     expect(stdout).toContain("| Bifrost (Go) | +0.44 ms | published |");
     const svg = readFileSync(join(out, "latency.svg"), "utf8");

@@ -16,6 +16,7 @@ export async function startDirect(ctx: StartContext): Promise<Started> {
         headers: { "content-type": "application/json" },
       },
       model: UPSTREAM_MODEL,
+      cpuPids: () => [ctx.upstreamPid],
       stop: async () => {},
     },
   };

@@ -11,6 +11,7 @@ export async function runClosedLoop(job: ClosedLoopJob): Promise<ClosedLoopResul
   const pool = poolFor(job.target.origin, job.connections);
   const result: ClosedLoopResult = {
     completed: 0,
+    served: 0,
     elapsedMs: job.durationMs,
     latenciesMs: [],
     errors: 0,
@@ -27,6 +28,7 @@ export async function runClosedLoop(job: ClosedLoopJob): Promise<ClosedLoopResul
         await sleep(5);
         continue;
       }
+      result.served++;
       if (x.startedAt >= windowStart) result.latenciesMs.push(x.endedAt - x.startedAt);
       if (x.endedAt >= windowStart && x.endedAt <= windowEnd) result.completed++;
     }

@@ -40,6 +40,7 @@ export interface ClosedLoopJob {
 }
 export interface ClosedLoopResult {
   completed: number; // finished inside the measured window
+  served: number; // answered without error, warm-up and stragglers included (CPU per request)
   elapsedMs: number;
   latenciesMs: number[];
   errors: number;

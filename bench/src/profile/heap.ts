@@ -16,7 +16,11 @@ import { census, perUnit } from "./heap-diff.js";
 const streams = Number(process.argv[2] ?? 500);
 const dir = mkdtempSync(join(tmpdir(), "thinkgate-heap-"));
 const upstream = await startUpstream(dir);
-const started = await startThinkgateNode({ upstreamUrl: upstream.url, logDir: dir });
+const started = await startThinkgateNode({
+  upstreamUrl: upstream.url,
+  upstreamPid: upstream.child.pid,
+  logDir: dir,
+});
 if (!started.ok) {
   await upstream.child.stop();
   throw new Error(started.reason);

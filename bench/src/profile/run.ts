@@ -21,6 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), "thinkgate-profile-"));
 const upstream = await startUpstream(dir);
 const started = await startThinkgateNode({
   upstreamUrl: upstream.url,
+  upstreamPid: upstream.child.pid,
   logDir: dir,
   cpuProfileDir: dir,
 });

@@ -1,4 +1,5 @@
 import { CONTENDER_IDS, type ContenderId } from "../contenders/types.js";
+import type { Mode } from "../modes.js";
 import type { Results, Row } from "../results.js";
 import { formatRatio, formatSigned, formatValue } from "./format.js";
 
@@ -31,6 +32,7 @@ export function renderMarkdown(results: Results): string {
   out.push(
     "Each cell: the median over rounds; against direct, (added, multiple of direct). Thinkgate ÷ Portkey compares Thinkgate on Node with Portkey: added with added for latencies, the figures themselves otherwise (below 1× is better for latency and memory, above 1× for throughput).",
     "",
+    ...methodNotes(results),
   );
   const sections = [...new Set(results.rows.map((r) => r.section))];
   for (const section of sections) {
@@ -78,6 +80,37 @@ export function renderMarkdown(results: Results): string {
     out.push(...notes.map((text, i) => `[^${i + 1}]: ${text}`), "");
   }
   return out.join("\n");
+}
+
+/** How this run measured what the table alone does not say. */
+function methodNotes(results: Results): string[] {
+  const method = results.method as Partial<Mode>;
+  const w = method.warmup;
+  const ran = (id: ContenderId) =>
+    results.contenders.some((c) => c.id === id && c.status === "ran");
+  const notes: string[] = [];
+  if (w && results.details.warmup) {
+    notes.push(
+      `Warm-up: once every contender has started and before the first figure, each one (direct too) gets the same warm-up, whose results are discarded: non-streaming requests on ${w.connections} connections for ${w.nonStreamingMs / 1000} s, then ${w.streams} unpaced ${w.streamTokens}-chunk streams at a time for ${w.streamingMs / 1000} s. Production gateways are warm; a freshly started Node process is still compiling its hot paths (its sequential median falls by half over the first few thousand requests).`,
+    );
+  }
+  if (ran("node-proxy")) {
+    notes.push(
+      "Node proxy (floor): a bare pass-through proxy on node:http in its own process (keep-alive Agent, bodies piped both ways, status and content-type passed on, nothing parsed), pointed at the same upstream path as direct. What it adds over direct is what any Node gateway pays for one extra process hop on this machine, before doing any work of its own.",
+    );
+  }
+  if (results.rows.some((r) => r.section === "CPU")) {
+    notes.push(
+      `CPU per request: utime + stime of the contender's processes (\`/proc/<pid>/stat\`; both workerd processes for Thinkgate in workerd), read before and after each of its jobs in the sequential rounds and the ${method.throughput?.connections ?? 64}-connection ones, divided by the requests it served. Direct's figure is the emulator's own CPU per request, not a gateway's.`,
+    );
+  }
+  if (results.rows.some((r) => r.id.startsWith("ownwork."))) {
+    const o = method.ownWork;
+    notes.push(
+      `Gateway's own work: the Thinkgate app (\`createApp\` from @thinkgate/gateway, the benchmark's config) called in process with \`app.fetch\` in a child process of its own, no network: its upstream fetch replays answers the emulator gave once, event by event as the emulator wrote them. Time per request, each response read to its end${o?.warmupRounds ? `, after ${o.warmupRounds} warm-up round${o.warmupRounds === 1 ? "" : "s"} of the same` : ""}; per chunk is the marginal cost from a 100-chunk to a 1,000-chunk streamed answer. Shown in the Node column; the code is the same in workerd.`,
+    );
+  }
+  return notes.flatMap((n) => [n, ""]);
 }
 
 function cellText(row: Row, id: ContenderId, ran: boolean, note: (text: string) => string): string {
@@ -128,7 +161,7 @@ function publishedComparison(results: Results): string[] {
     "| Gateway | Added per request | Where |",
     "|---|--:|---|",
   ];
-  for (const id of ["thinkgate-node", "thinkgate-workerd", "portkey"] as const) {
+  for (const id of ["node-proxy", "thinkgate-node", "thinkgate-workerd", "portkey"] as const) {
     const cell = row.cells[id];
     if (!cell || !("value" in cell)) continue;
     const label = results.contenders.find((c) => c.id === id)?.label ?? id;

@@ -8,12 +8,14 @@ import type { Distribution } from "../results.js";
 
 const COLORS: Record<ContenderId, string> = {
   direct: "#6b7280",
+  "node-proxy": "#a16207",
   "thinkgate-node": "#2563eb",
   "thinkgate-workerd": "#16a34a",
   portkey: "#dc2626",
 };
 const LABELS: Record<ContenderId, string> = {
   direct: "Direct",
+  "node-proxy": "Node proxy (floor)",
   "thinkgate-node": "Thinkgate (Node)",
   "thinkgate-workerd": "Thinkgate (workerd)",
   portkey: "Portkey (Node)",

@@ -3,6 +3,7 @@ import type { ScenarioOutput } from "../results.js";
 import { distribution, percentiles } from "../stats.js";
 import { chatBody } from "./bodies.js";
 import { type RunContext, roundOrder } from "./context.js";
+import { CpuTally, cpuRow } from "./cpu.js";
 import { SMALL_ANSWER_TOKENS } from "./sequential.js";
 import { Tally } from "./tally.js";
 
@@ -12,18 +13,24 @@ export async function throughputScenario(ctx: RunContext): Promise<ScenarioOutpu
   const rps = new Tally();
   const p50 = new Tally();
   const p99 = new Tally();
+  const cpu = new CpuTally();
   const pooled = new Map<ContenderId, number[]>();
   for (let round = 0; round < rounds; round++) {
     ctx.progress(`non-streaming throughput: round ${round + 1}/${rounds}`);
     for (const c of roundOrder(ctx.contenders, round)) {
-      const r = await ctx.load.run({
-        kind: "closed-loop",
-        target: c.target,
-        body: chatBody(c.model, false, SMALL_ANSWER_TOKENS),
-        connections,
-        warmupMs,
-        durationMs,
-      });
+      const r = await cpu.measure(
+        c,
+        () =>
+          ctx.load.run({
+            kind: "closed-loop",
+            target: c.target,
+            body: chatBody(c.model, false, SMALL_ANSWER_TOKENS),
+            connections,
+            warmupMs,
+            durationMs,
+          }),
+        (result) => result.served,
+      );
       for (const tally of [rps, p50, p99]) tally.fail(c.id, r.errors, r.firstError);
       if (r.completed > 0) rps.add(c.id, (r.completed * 1000) / r.elapsedMs);
       pooled.set(c.id, [...(pooled.get(c.id) ?? []), ...r.latenciesMs]);
@@ -49,6 +56,7 @@ export async function throughputScenario(ctx: RunContext): Promise<ScenarioOutpu
       row("nonstreaming.throughput", `max throughput, ${connections} connections`, "req/s", rps),
       row("nonstreaming.loaded.p50", `latency p50 at ${connections} connections`, "ms", p50),
       row("nonstreaming.loaded.p99", `latency p99 at ${connections} connections`, "ms", p99),
+      cpuRow("cpu.loaded", `at ${connections} connections`, cpu.cells(ids)),
     ],
     distributions: [
       {
