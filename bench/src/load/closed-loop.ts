@@ -18,8 +18,9 @@ export async function runClosedLoop(job: ClosedLoopJob): Promise<ClosedLoopResul
   };
   const windowStart = performance.now() + job.warmupMs;
   const windowEnd = windowStart + job.durationMs;
+  let left = job.maxRequests ?? Number.POSITIVE_INFINITY;
   const worker = async () => {
-    while (performance.now() < windowEnd) {
+    while (performance.now() < windowEnd && left-- > 0) {
       const x = await exchange(pool, job.target, job.body);
       if (x.error) {
         result.errors++;

@@ -37,6 +37,8 @@ export interface ClosedLoopJob {
   connections: number;
   warmupMs: number;
   durationMs: number;
+  /** Stop starting requests once this many were started, even before the time is up. */
+  maxRequests?: number;
 }
 export interface ClosedLoopResult {
   completed: number; // finished inside the measured window

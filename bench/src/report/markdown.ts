@@ -91,7 +91,7 @@ function methodNotes(results: Results): string[] {
   const notes: string[] = [];
   if (w && results.details.warmup) {
     notes.push(
-      `Warm-up: once every contender has started and before the first figure, each one (direct too) gets the same warm-up, whose results are discarded: non-streaming requests on ${w.connections} connections for ${w.nonStreamingMs / 1000} s, then ${w.streams} unpaced ${w.streamTokens}-chunk streams at a time for ${w.streamingMs / 1000} s. Production gateways are warm; a freshly started Node process is still compiling its hot paths (its sequential median falls by half over the first few thousand requests).`,
+      `Warm-up: once every contender has started and before the first figure, each one (direct too) gets the same warm-up, whose results are discarded: ${w.requests.toLocaleString("en-US")} non-streaming requests on ${w.connections} connections (for at most ${w.maxMs / 1000} s), then ${w.streams} unpaced ${w.streamTokens}-chunk streams at a time for ${w.streamingMs / 1000} s. Production gateways are warm; a freshly started Node process is still compiling its hot paths (Thinkgate's sequential median about halves over its first 3,000 requests).`,
     );
   }
   if (ran("node-proxy")) {

@@ -3,11 +3,9 @@ import type { RunContext } from "./context.js";
 import { SMALL_ANSWER_TOKENS } from "./sequential.js";
 
 /**
- * Before any measurement, every contender the same (direct too): a closed loop of a few
- * connections sending non-streaming requests, then a few unpaced streams, each for a fixed
- * time. Nothing is kept but the counts: production gateways are warm, and a freshly started
- * Node process still compiles its hot paths (the sequential median halves over the first few
- * thousand requests).
+ * Before any measurement, every contender the same (direct too): a few connections send a fixed
+ * number of non-streaming requests, then a few unpaced streams run for a while (Mode.warmup).
+ * Nothing is kept but the counts.
  */
 export async function warmUp(ctx: RunContext): Promise<Record<string, unknown>> {
   const w = ctx.mode.warmup;
@@ -20,7 +18,8 @@ export async function warmUp(ctx: RunContext): Promise<Record<string, unknown>> 
       body: chatBody(c.model, false, SMALL_ANSWER_TOKENS),
       connections: w.connections,
       warmupMs: 0,
-      durationMs: w.nonStreamingMs,
+      durationMs: w.maxMs,
+      maxRequests: w.requests,
     });
     const streamed = await ctx.load.run({
       kind: "streams",
