@@ -81,7 +81,7 @@ export const MODES: Record<ModeName, Mode> = {
     memory: { streams: [1000, 5000], batch: 250, samples: 3 },
     growth: { sizes: [10, 100, 1000, 10000], requests: [40, 20, 8, 3], rounds: 3 },
     normalizer: { rounds: 5, chunks: 20_000 },
-    ownWork: { warmupRounds: 3, rounds: 7, requests: 1000, chunkRequests: [200, 20] },
+    ownWork: { warmupRounds: 3, rounds: 5, requests: 1000, chunkRequests: [200, 20] },
   },
   quick: {
     name: "quick",
@@ -107,7 +107,7 @@ export const MODES: Record<ModeName, Mode> = {
     memory: { streams: [1000], batch: 250, samples: 2 },
     growth: { sizes: [10, 100, 1000, 10000], requests: [10, 5, 2, 1], rounds: 1 },
     normalizer: { rounds: 2, chunks: 5_000 },
-    ownWork: { warmupRounds: 1, rounds: 3, requests: 500, chunkRequests: [100, 10] },
+    ownWork: { warmupRounds: 2, rounds: 3, requests: 500, chunkRequests: [100, 10] },
   },
   // The test's run: every code path once, as little load as still measures something.
   smoke: {

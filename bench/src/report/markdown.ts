@@ -96,7 +96,7 @@ function methodNotes(results: Results): string[] {
   }
   if (ran("node-proxy")) {
     notes.push(
-      "Node proxy (floor): a bare pass-through proxy on node:http in its own process (keep-alive Agent, bodies piped both ways, status and content-type passed on, nothing parsed), pointed at the same upstream path as direct. What it adds over direct is what any Node gateway pays for one extra process hop on this machine, before doing any work of its own.",
+      "Node proxy (floor): a bare pass-through proxy on node:http in its own process (keep-alive Agent, bodies piped both ways, status, content-type and content-length passed on, nothing parsed), pointed at the same upstream path as direct. What it adds over direct is what any Node gateway pays for one extra process hop on this machine, before doing any work of its own.",
     );
   }
   if (results.rows.some((r) => r.section === "CPU")) {
