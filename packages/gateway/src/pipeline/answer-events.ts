@@ -1,4 +1,3 @@
-import type { StreamEvent } from "@thinkgate/core";
 import type { Trace } from "../observability/trace.js";
 import { continuationBody } from "../router/continuation.js";
 import type { PublicModel, Routing } from "../router/index.js";
@@ -7,6 +6,7 @@ import type { Principal } from "../store/types.js";
 import type { UpstreamFetch } from "../upstream/transport.js";
 import type { ParsedChatRequest } from "./chat-request.js";
 import { type Connection, connect } from "./connect.js";
+import type { EventSource } from "./events.js";
 import { type StreamEnd, upstreamEvents } from "./upstream-events.js";
 
 export interface AnswerOptions {
@@ -26,7 +26,7 @@ export interface AnswerOptions {
  * model's other backends can continue an answer (`continuation`), a stream that breaks midway
  * is picked up there (router/resume.ts), so the client sees one answer.
  */
-export function answerEvents(served: Connection, o: AnswerOptions): ReadableStream<StreamEvent> {
+export function answerEvents(served: Connection, o: AnswerOptions): EventSource {
   const { trace, request } = o;
   const open = (connection: Connection, onEnd: (end: StreamEnd) => void) =>
     upstreamEvents(connection.conn, {

@@ -1,23 +1,21 @@
-import { type RenderOptions, SSERenderer, type StreamEvent } from "@thinkgate/core";
-
-const noop = () => {};
+import { type RenderOptions, SSERenderer } from "@thinkgate/core";
+import type { EventSource } from "./events.js";
 
 /**
  * A streaming client's response body: the answer's events rendered to SSE as the client reads
- * them. One pull-based stream with the synchronous renderer, not a TransformStream and a pipe
- * (a promise and a queue per chunk per stage). Cancelling it cancels the events, and so the
- * upstream; so does the client's signal, since a client that leaves before the server begins
- * writing is otherwise never noticed (the Node adapter watches the connection only once it
- * writes), and the stream, its upstream, lease and log line would wait forever.
+ * them, each batch (one upstream read) as one chunk, so one write. One pull-based stream with
+ * the synchronous renderer, not a TransformStream and a pipe. Cancelling it cancels the events,
+ * and so the upstream; so does the client's signal, since a client that leaves before the
+ * server begins writing is otherwise never noticed (the Node adapter watches the connection
+ * only once it writes), and the stream, its upstream, lease and log line would wait forever.
  */
 export function sseBody(
-  events: ReadableStream<StreamEvent>,
+  events: EventSource,
   options: RenderOptions,
   signal: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const sse = new SSERenderer(options);
   const encoder = new TextEncoder();
-  const reader = events.getReader();
   let body: ReadableStreamDefaultController<Uint8Array> | undefined;
   let over = false;
   const finish = () => {
@@ -27,7 +25,7 @@ export function sseBody(
   function onAbort() {
     if (over) return;
     finish();
-    reader.cancel(signal.reason).catch(noop);
+    events.cancel(signal.reason);
     body?.error(signal.reason);
   }
 
@@ -40,22 +38,15 @@ export function sseBody(
       },
       async pull(controller) {
         for (;;) {
-          let read: ReadableStreamReadResult<StreamEvent>;
-          try {
-            read = await reader.read();
-          } catch (err) {
-            if (over) return;
-            finish();
-            controller.error(err);
-            return;
-          }
+          const batch = await events.next();
           if (over) return;
-          if (read.done) {
+          if (batch === null) {
             finish();
             controller.close();
             return;
           }
-          const text = sse.render(read.value);
+          let text = "";
+          for (const ev of batch) text += sse.render(ev);
           if (text) {
             controller.enqueue(encoder.encode(text));
             return;
@@ -65,7 +56,7 @@ export function sseBody(
       cancel(reason) {
         if (over) return;
         finish();
-        return reader.cancel(reason);
+        events.cancel(reason);
       },
     },
     { highWaterMark: 0 },

@@ -6,6 +6,7 @@ import {
   type Usage,
 } from "@thinkgate/core";
 import type { Connected } from "../upstream/call.js";
+import type { EventSource } from "./events.js";
 
 export interface TokenCounts {
   promptTokens: number;
@@ -42,10 +43,7 @@ const noop = () => {};
  * usage event precedes `done` even when the upstream reported none (estimated, and marked
  * so); cancelling this stream cancels the upstream request at once.
  */
-export function upstreamEvents(
-  conn: Connected,
-  options: UpstreamEventsOptions,
-): ReadableStream<StreamEvent> {
+export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions): EventSource {
   let lastActivity = performance.now();
   // The upstream's bytes go straight from its reader through the synchronous normalizer: no
   // byte stream or TransformStream in between, so each chunk costs one read, not three stages.
@@ -111,83 +109,80 @@ export function upstreamEvents(
     if (outcome !== "done") conn.reader.cancel(outcome).catch(noop);
     options.onEnd(error ? { outcome, tokens: tokens(), error } : { outcome, tokens: tokens() });
   };
-  const fail = (
-    controller: ReadableStreamDefaultController<StreamEvent>,
-    error: ErrorBody,
-    status: number,
-  ) => {
-    controller.enqueue({ type: "error", error, status });
-    controller.close();
+  // A batch that ends the stream: its events, then nothing more.
+  let over = false;
+  const last = (batch: StreamEvent[]): StreamEvent[] => {
+    over = true;
+    return batch;
+  };
+  const fail = (error: ErrorBody, status: number, batch: StreamEvent[] = []): StreamEvent[] => {
+    batch.push({ type: "error", error, status });
     end("error", error);
+    return last(batch);
   };
 
-  return new ReadableStream<StreamEvent>(
-    {
-      async pull(controller) {
-        let events: StreamEvent[] | null;
-        try {
-          events = await nextEvents();
-        } catch {
-          // A read fails when the connection breaks, and also when the client leaves (its
-          // signal aborts the fetch); then the client's cancel of this stream is a few promise
-          // jobs behind. Let it arrive, so a client leaving is recorded as that, not as a
-          // broken upstream. Reads fail rarely; the wait costs nothing per chunk.
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          if (ended && !idle) return;
-          events = null;
-        }
-        if (idle) {
-          return fail(controller, idleError(options.backend, options.idleTimeoutMs), 504);
-        }
-        if (events === null) return fail(controller, truncatedError(options.backend), 502);
-        // Silence is measured between events, not bytes: a backend that stalls but keeps
-        // sending ": keep-alive" comments is alive in bytes, dead in data, and must time out.
-        lastActivity = performance.now();
-        for (const ev of events) {
-          switch (ev.type) {
-            case "reasoning":
-              reasoningChars += ev.text.length;
-              break;
-            case "content":
-              otherChars += ev.text.length;
-              break;
-            case "tool_call":
-              otherChars += ev.arguments.length + (ev.name?.length ?? 0);
-              break;
-            case "usage":
-              usage = ev.usage;
-              break;
-            case "done":
-              if (!usage) {
-                const t = tokens();
-                controller.enqueue({ type: "usage", usage: estimatedUsage(t) });
-              }
-              controller.enqueue(ev);
-              controller.close();
-              end("done");
-              return;
-            case "error":
-              controller.enqueue(ev);
-              controller.close();
-              end("error", ev.error);
-              return;
+  return {
+    async next() {
+      if (over) return null;
+      let events: StreamEvent[] | null;
+      try {
+        events = await nextEvents();
+      } catch {
+        // A read fails when the connection breaks, and also when the client leaves (its
+        // signal aborts the upstream call); then the client's cancel is a few promise jobs
+        // behind. Let it arrive, so a client leaving is recorded as that, not as a broken
+        // upstream. Reads fail rarely; the wait costs nothing per chunk.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (ended && !idle) return null;
+        events = null;
+      }
+      if (over) return null;
+      if (idle) return fail(idleError(options.backend, options.idleTimeoutMs), 504);
+      if (events === null) return fail(truncatedError(options.backend), 502);
+      if (ended) return null; // cancelled while the read was pending
+      // Silence is measured between events, not bytes: a backend that stalls but keeps
+      // sending ": keep-alive" comments is alive in bytes, dead in data, and must time out.
+      lastActivity = performance.now();
+      for (let i = 0; i < events.length; i++) {
+        const ev = events[i]!;
+        switch (ev.type) {
+          case "reasoning":
+            reasoningChars += ev.text.length;
+            break;
+          case "content":
+            otherChars += ev.text.length;
+            break;
+          case "tool_call":
+            otherChars += ev.arguments.length + (ev.name?.length ?? 0);
+            break;
+          case "usage":
+            usage = ev.usage;
+            break;
+          case "done": {
+            const batch = events.slice(0, i);
+            if (!usage) batch.push({ type: "usage", usage: estimatedUsage(tokens()) });
+            batch.push(ev);
+            end("done");
+            return last(batch);
           }
-          if (
-            !firstToken &&
-            (ev.type === "reasoning" || ev.type === "content" || ev.type === "tool_call")
-          ) {
-            firstToken = true;
-            options.onFirstToken();
-          }
-          controller.enqueue(ev);
+          case "error":
+            end("error", ev.error);
+            return last(events.slice(0, i + 1));
         }
-      },
-      cancel() {
-        end("aborted");
-      },
+        if (
+          !firstToken &&
+          (ev.type === "reasoning" || ev.type === "content" || ev.type === "tool_call")
+        ) {
+          firstToken = true;
+          options.onFirstToken();
+        }
+      }
+      return events;
     },
-    { highWaterMark: 0 },
-  );
+    cancel() {
+      end("aborted");
+    },
+  };
 }
 
 function estimatedUsage(t: TokenCounts): Usage {

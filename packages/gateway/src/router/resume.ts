@@ -1,4 +1,5 @@
 import type { StreamEvent } from "@thinkgate/core";
+import type { EventSource } from "../pipeline/events.js";
 import type { Generated } from "./continuation.js";
 
 export interface ResumeOptions {
@@ -6,7 +7,7 @@ export interface ResumeOptions {
    * Opens the continuation of a broken answer elsewhere; null when no backend can continue it
    * (the break then reaches the client as its error event, as without resuming).
    */
-  resume(generated: Generated): Promise<ReadableStream<StreamEvent> | null>;
+  resume(generated: Generated): Promise<EventSource | null>;
   /** How many times one answer may be resumed. */
   maxResumes: number;
   /** Called once, when the whole answer is over (every stream ended). */
@@ -24,15 +25,13 @@ const opening = new Set<StreamEvent["type"]>(["start", "role"]);
  * and the client sees one unbroken answer. Only single-choice text is resumed; once a tool
  * call has started, or when the model itself ended with an error, the error is passed on.
  */
-export function resumableEvents(
-  first: ReadableStream<StreamEvent>,
-  options: ResumeOptions,
-): ReadableStream<StreamEvent> {
-  let current = first.getReader();
+export function resumableEvents(first: EventSource, options: ResumeOptions): EventSource {
+  let current = first;
   const generated: Generated = { reasoning: "", content: "" };
   // Single-choice text only: a tool call or a second choice cannot be picked up elsewhere.
   let textOnly = true;
   let resumes = 0;
+  let over = false; // the last event was handed out, or the reader left
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -46,45 +45,52 @@ export function resumableEvents(
     (generated.reasoning !== "" || generated.content !== "") &&
     (resumable.has(ev.error.code ?? "") || (ev.status ?? 0) >= 500);
 
-  return new ReadableStream<StreamEvent>(
-    {
-      async pull(controller) {
-        for (;;) {
-          const { done, value: ev } = await current.read();
-          if (done) {
-            controller.close();
-            return end();
-          }
+  return {
+    async next() {
+      for (;;) {
+        if (over) return null;
+        const batch = await current.next();
+        if (over) return null;
+        if (batch === null) {
+          over = true;
+          end();
+          return null;
+        }
+        const out: StreamEvent[] = [];
+        for (const ev of batch) {
           if (resumes > 0 && opening.has(ev.type)) continue;
           if (ev.type === "error" && worthResuming(ev)) {
             resumes++;
             const next = await options.resume({ ...generated }).catch(() => null);
-            if (ended) {
+            if (over) {
               // The client left while the continuation was being opened: close it at once.
-              await next?.cancel().catch(() => {});
-              return;
+              next?.cancel();
+              return null;
             }
             if (next) {
-              current = next.getReader();
-              continue;
+              // An error event is always the last of its batch: read on from the next stream.
+              current = next;
+              break;
             }
           }
           if (ev.type === "reasoning" && ev.choice === 0) generated.reasoning += ev.text;
           else if (ev.type === "content" && ev.choice === 0) generated.content += ev.text;
           else if (ev.type === "tool_call" || ("choice" in ev && ev.choice !== 0)) textOnly = false;
-          controller.enqueue(ev);
+          out.push(ev);
           if (ev.type === "done" || ev.type === "error") {
-            controller.close();
-            return end();
+            over = true;
+            end();
+            return out;
           }
-          return;
         }
-      },
-      async cancel(reason) {
-        await current.cancel(reason).catch(() => {});
-        end();
-      },
+        if (out.length > 0) return out;
+      }
     },
-    { highWaterMark: 0 },
-  );
+    cancel(reason) {
+      if (over) return;
+      over = true;
+      current.cancel(reason);
+      end();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { Aggregator, type StreamEvent } from "@thinkgate/core";
+import { Aggregator } from "@thinkgate/core";
 import type { Context } from "hono";
 import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
@@ -8,6 +8,7 @@ import type { Trace } from "../observability/trace.js";
 import { answerEvents } from "../pipeline/answer-events.js";
 import { parseChatRequest } from "../pipeline/chat-request.js";
 import { type Connection, connect } from "../pipeline/connect.js";
+import type { EventSource } from "../pipeline/events.js";
 import { readJson } from "../pipeline/read-json.js";
 import { settler } from "../pipeline/settle.js";
 import { sseBody } from "../pipeline/sse-body.js";
@@ -136,12 +137,11 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
   };
 }
 
-async function aggregate(events: ReadableStream<StreamEvent>, aggregator: Aggregator) {
-  const reader = events.getReader();
+async function aggregate(events: EventSource, aggregator: Aggregator) {
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    aggregator.push(value);
+    const batch = await events.next();
+    if (batch === null) break;
+    for (const ev of batch) aggregator.push(ev);
   }
   return aggregator.result();
 }

@@ -46,11 +46,10 @@ describe("an upstream stream nobody reads", () => {
 
     // A reader that comes back late gets the error event, and nothing is ended twice.
     const seen: string[] = [];
-    const reader = events.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      seen.push(value.type === "error" ? `error:${value.error.code}` : value.type);
+      const batch = await events.next();
+      if (batch === null) break;
+      for (const ev of batch) seen.push(ev.type === "error" ? `error:${ev.error.code}` : ev.type);
     }
     expect(seen.at(-1)).toBe("error:upstream_idle_timeout");
     expect(ends).toHaveLength(1);

@@ -1,15 +1,29 @@
 import type { StreamEvent } from "@thinkgate/core";
 import { describe, expect, it } from "vitest";
+import type { EventSource } from "../../src/pipeline/events.js";
 import { continuationBody } from "../../src/router/continuation.js";
 import { resumableEvents } from "../../src/router/resume.js";
 
-const stream = (events: StreamEvent[]) =>
-  new ReadableStream<StreamEvent>({
-    start(c) {
-      for (const e of events) c.enqueue(e);
-      c.close();
+// An answer's events as upstreamEvents hands them out: in batches (here two events each, so
+// splices land mid-batch too), an error always the last of its batch.
+const stream = (events: StreamEvent[]): EventSource => {
+  const batches: StreamEvent[][] = [];
+  let batch: StreamEvent[] = [];
+  for (const e of events) {
+    batch.push(e);
+    if (batch.length === 2 || e.type === "error" || e.type === "done") {
+      batches.push(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  return {
+    next: async () => batches.shift() ?? null,
+    cancel() {
+      batches.length = 0;
     },
-  });
+  };
+};
 const start: StreamEvent = { type: "start", id: "c", model: "m", created: 1 };
 const role: StreamEvent = { type: "role", choice: 0, role: "assistant" };
 const think = (text: string): StreamEvent => ({ type: "reasoning", choice: 0, text });
@@ -20,13 +34,13 @@ const cut: StreamEvent = {
   error: { message: "lost", type: "upstream_error", param: null, code: "stream_truncated" },
 };
 
-async function all(s: ReadableStream<StreamEvent>) {
+async function all(s: EventSource) {
   const out: StreamEvent[] = [];
-  const r = s.getReader();
   for (;;) {
-    const { done, value } = await r.read();
-    if (done) return out;
-    out.push(value);
+    const batch = await s.next();
+    if (batch === null) return out;
+    expect(batch.length).toBeGreaterThan(0);
+    out.push(...batch);
   }
 }
 
@@ -157,21 +171,21 @@ describe("resumableEvents", () => {
       maxResumes: 1,
       resume: async () => {
         await opened;
-        return new ReadableStream<StreamEvent>({
+        return {
+          next: () => new Promise<never>(() => {}),
           cancel() {
             cancelled = true;
           },
-        });
+        };
       },
       onEnd: () => ends++,
     });
-    const reader = events.getReader();
-    await reader.read();
-    const pending = reader.read();
+    // The break arrives with the first batch: this read waits for the continuation.
+    const pending = events.next();
     await new Promise((r) => setTimeout(r, 10));
-    await reader.cancel();
+    events.cancel();
     release();
-    await pending.catch(() => {});
+    expect(await pending).toBeNull();
     await new Promise((r) => setTimeout(r, 10));
     expect(cancelled).toBe(true);
     expect(ends).toBe(1);
