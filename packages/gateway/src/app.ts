@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { authenticate } from "./auth/authenticate.js";
 import { indexConfigKeys } from "./auth/config-keys.js";
 import type { GatewayDeps } from "./deps.js";
 import type { GatewayEnv } from "./env.js";
 import { ApiError, errors } from "./errors/api-error.js";
+import { clientSignal, watchClient } from "./http/client.js";
 import { observe } from "./observability/middleware.js";
 import { createRouting } from "./router/index.js";
 import { indexModels } from "./router/models.js";
@@ -32,6 +32,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   configKeys.catch(() => {});
 
   const app = new Hono<GatewayEnv>();
+  app.use(watchClient());
   app.use(observe(deps.log));
   if (config.server.cors) app.use(cors(corsOptions(config.server.cors.origins)));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -42,13 +43,8 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.post(
     "/v1/chat/completions",
     auth,
-    bodyLimit({
-      maxSize: config.server.maxBodyBytes,
-      onError: () => {
-        throw errors.bodyTooLarge(config.server.maxBodyBytes);
-      },
-    }),
     chatCompletions({
+      maxBodyBytes: config.server.maxBodyBytes,
       models: indexModels(config),
       routing,
       fetch: fetchUpstream,
@@ -68,7 +64,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     }
     // The client left mid-request (a chunked upload cut short fails inside the body limit):
     // its doing, not ours. What broke is still logged.
-    if (c.req.raw.signal.aborted) {
+    if (clientSignal(c).aborted) {
       if (trace) {
         trace.errorCode = "client_closed_request";
         trace.internalError = `${err.name}: ${err.message}`.slice(0, 300);

@@ -6,5 +6,7 @@ export interface GatewayEnv {
   Variables: {
     trace: Trace;
     principal: Principal;
+    /** The client has gone (http/client.ts). */
+    clientSignal: AbortSignal;
   };
 }

@@ -1,30 +1,26 @@
 import type { Context } from "hono";
+import type { GatewayEnv } from "../env.js";
 import { errors } from "../errors/api-error.js";
-import { clientGone } from "../upstream/call.js";
+import { readBody, refuseDeclaredOverLimit } from "../http/client.js";
 import { nestsDeeperThan } from "./json-depth.js";
 
 /** Far beyond any real request (tool schemas nest a dozen levels), far below a stack overflow. */
 const maxJsonDepth = 128;
 
-/** The request body as JSON, and its length; runs after the body-size limit. */
-export async function readJson(c: Context): Promise<{ json: unknown; length: number }> {
+/**
+ * The request body as JSON, and its length. A body over `maxBytes` is refused with 413 (by its
+ * declared length before anything is read, else as soon as it passes the limit).
+ */
+export async function readJson(
+  c: Context<GatewayEnv>,
+  maxBytes: number,
+): Promise<{ json: unknown; length: number }> {
+  refuseDeclaredOverLimit(c, maxBytes);
   const type = c.req.header("content-type");
   if (!type || !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw errors.unsupportedMediaType("Expected 'Content-Type: application/json'.");
   }
-  let text: string;
-  try {
-    text = await c.req.text();
-  } catch {
-    // The body never arrived whole: the client left mid-upload, or the server stopped waiting
-    // for it (Node's requestTimeout). The client's doing, not a failure of the gateway's.
-    if (c.req.raw.signal.aborted) throw clientGone();
-    throw errors.badRequest(
-      "The request body could not be read to its end.",
-      null,
-      "body_unreadable",
-    );
-  }
+  const text = await readBody(c, maxBytes);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
 import { ApiError, errors } from "../errors/api-error.js";
+import { clientSignal } from "../http/client.js";
 import type { Lease } from "../limits/types.js";
 import type { Trace } from "../observability/trace.js";
 import { answerEvents } from "../pipeline/answer-events.js";
@@ -18,6 +19,7 @@ import { clientGone } from "../upstream/call.js";
 import type { UpstreamFetch } from "../upstream/transport.js";
 
 export interface ChatCompletionsDeps {
+  maxBodyBytes: number;
   models: Map<string, PublicModel>;
   routing: Routing;
   fetch: UpstreamFetch;
@@ -42,7 +44,8 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
   return async (c: Context<GatewayEnv>): Promise<Response> => {
     const trace = c.get("trace");
     const principal = c.get("principal");
-    const { json, length } = await readJson(c);
+    const signal = clientSignal(c);
+    const { json, length } = await readJson(c, deps.maxBodyBytes);
     const parsed = parseChatRequest(json, length);
     const model = deps.models.get(parsed.body.model);
     if (!model) throw errors.modelNotFound(parsed.body.model);
@@ -82,7 +85,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
         model,
         principal,
         trace,
-        c.req.raw.signal,
+        signal,
       );
     } catch (err) {
       finish(null);
@@ -102,7 +105,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
       model,
       principal,
       trace,
-      signal: c.req.raw.signal,
+      signal: signal,
       onEnd: (end) => {
         finish(end);
         resolveFinished();
@@ -120,7 +123,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     if (request.stream) {
       headers["server-timing"] = serverTiming(trace);
       // The client's signal ends the stream too (see sseBody).
-      const body = sseBody(events, render, c.req.raw.signal);
+      const body = sseBody(events, render, signal);
       return new Response(body, {
         status: 200,
         headers: { ...sseHeaders, ...headers },
@@ -131,7 +134,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     // Non-streaming: the upstream's time is the whole of its stream, not just its first bytes.
     headers["server-timing"] = serverTiming(trace, performance.now() - aggregating);
     // The client left mid-answer: the upstream was cut on its behalf, not lost.
-    if (!result.ok && c.req.raw.signal.aborted) throw clientGone();
+    if (!result.ok && signal.aborted) throw clientGone();
     if (!result.ok) throw new ApiError(result.status ?? 502, result.error, headers);
     return c.json(result.completion, 200, headers);
   };
