@@ -47,17 +47,29 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
   let lastActivity = performance.now();
   // The upstream's bytes go straight from its reader through the synchronous normalizer: no
   // byte stream or TransformStream in between, so each chunk costs one read, not three stages.
-  const sse = new SSENormalizer({ reasoning: options.reasoning, tools: options.tools });
-  let head: ReadableStreamReadResult<Uint8Array> | null = conn.first;
+  // A connection held for its first event (router/first-event.ts) comes with the normalizer
+  // that read it and the events it produced so far: carry on from there.
+  const primed = conn.primed;
+  const sse =
+    primed?.sse ?? new SSENormalizer({ reasoning: options.reasoning, tools: options.tools });
+  let head: ReadableStreamReadResult<Uint8Array> | null = primed ? null : conn.first;
+  let pending: StreamEvent[] | null = primed && primed.events.length > 0 ? primed.events : null;
+  let bodyOver = primed?.ended ?? false;
   // The next events, or null when the upstream's body is over (or broken) without a last event.
   const nextEvents = async (): Promise<StreamEvent[] | null> => {
+    if (pending) {
+      const events = pending;
+      pending = null;
+      return events;
+    }
     for (;;) {
+      if (bodyOver) return null;
       const read = head ?? (await conn.reader.read());
       head = null;
       if (idle) return null;
+      bodyOver = read.done;
       const events = read.done ? sse.end() : sse.feed(read.value);
       if (events.length > 0) return events;
-      if (read.done) return null;
     }
   };
 

@@ -23,24 +23,28 @@ const isReal = (ev: StreamEvent): boolean => !preamble.has(ev.type);
 /**
  * Holds a connected upstream until its first real event, so a 200 whose stream opens with an
  * error (or breaks, or says nothing until the first-byte timeout) still counts as a failure and
- * the request can move on. The bytes read meanwhile are kept and handed on as the connection's
- * first read, followed by the upstream's own reader: the pipeline sees exactly what was sent,
- * and after the first event the hold costs nothing per chunk.
+ * the request can move on. What was read meanwhile goes on with the connection as parsed events
+ * and the normalizer that parsed them (`primed`), followed by the upstream's own reader: the
+ * pipeline sees exactly what was sent, and after the first event the hold costs nothing.
  */
 export async function holdFirstEvent(conn: Connected, options: HoldOptions): Promise<HoldResult> {
-  // A normalizer of its own, fed chunk by chunk, only to find the first event. The synchronous
-  // one: no streams to build per request, and nothing to abort (an abort is an exception).
-  const peek = new SSENormalizer({ reasoning: options.reasoning, tools: options.tools });
-  const held: Uint8Array[] = [];
+  // The synchronous normalizer: no streams to build per request, and nothing to abort (an abort
+  // is an exception). It and every event it produced go on with the connection, so the
+  // pipeline carries on from here and nothing read so far is parsed twice.
+  const sse = new SSENormalizer({ reasoning: options.reasoning, tools: options.tools });
+  const events: StreamEvent[] = [];
+  let ended = false;
   let stopped = false;
 
   const firstEvent = async (): Promise<StreamEvent | null> => {
     let chunk = conn.first;
     while (!stopped) {
-      if (chunk.done) return peek.end().find(isReal) ?? null;
-      held.push(chunk.value);
-      const found = peek.feed(chunk.value).find(isReal);
-      if (found) return found;
+      ended = chunk.done;
+      const found = chunk.done ? sse.end() : sse.feed(chunk.value);
+      for (const ev of found) events.push(ev);
+      const real = found.find(isReal);
+      if (real) return real;
+      if (chunk.done) return null;
       chunk = await conn.reader.read();
     }
     return null;
@@ -68,19 +72,7 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
       return { ok: false, ...firstByteTimeout(options.backend, options.firstByteTimeoutMs) };
     return { ok: false, error: firstEventError(options.backend, first), retryable: true };
   }
-  const head: ReadableStreamReadResult<Uint8Array> = { done: false, value: concat(held) };
-  return { ok: true, conn: { ok: true, reader: conn.reader, first: head, release: conn.release } };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return { ok: true, conn: { ...conn, primed: { sse, events, ended } } };
 }
 
 function firstEventError(backend: string, first: StreamEvent | null | "broken"): ApiError {

@@ -1,3 +1,4 @@
+import type { SSENormalizer, StreamEvent } from "@thinkgate/core";
 import { ApiError } from "../errors/api-error.js";
 import {
   firstByteTimeout,
@@ -14,6 +15,12 @@ export interface Connected {
   ok: true;
   reader: ByteReader;
   first: ReadableStreamReadResult<Uint8Array>;
+  /**
+   * Set once the first event was found (router/first-event.ts): the normalizer that read up to
+   * here and the events it produced, so nothing read so far is parsed twice. `first` has been
+   * consumed then.
+   */
+  primed?: { sse: SSENormalizer; events: StreamEvent[]; ended: boolean };
   /** Detaches from the client's signal once the response is over. */
   release(): void;
 }

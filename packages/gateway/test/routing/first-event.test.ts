@@ -47,19 +47,24 @@ const options = {
   clientSignal: new AbortController().signal,
 };
 
+// What the pipeline makes of a held connection: the events parsed during the hold, then the
+// same normalizer carrying on with the rest of the body.
 async function eventsOf(conn: Connected): Promise<StreamEvent[]> {
-  const bytes = new ReadableStream<Uint8Array>({
-    start(c) {
-      if (!conn.first.done) c.enqueue(conn.first.value);
-    },
-    async pull(c) {
-      const r = await conn.reader.read();
-      if (r.done) c.close();
-      else c.enqueue(r.value);
-    },
-  });
+  const primed = conn.primed;
+  if (!primed) throw new Error("a held connection comes primed");
+  const out = [...primed.events];
+  if (primed.ended) return out;
+  for (;;) {
+    const r = await conn.reader.read();
+    if (r.done) return [...out, ...primed.sse.end()];
+    out.push(...primed.sse.feed(r.value));
+  }
+}
+
+/** The whole body normalized in one go, for comparison. */
+async function reference(frames: string[]): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
-  const reader = bytes.pipeThrough(normalizeSSE()).getReader();
+  const reader = new Response(frames.join("")).body!.pipeThrough(normalizeSSE()).getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return out;
@@ -86,6 +91,35 @@ describe("holdFirstEvent", () => {
       { type: "content", choice: 0, text: "42" },
     ]);
     expect(events.at(-1)).toEqual({ type: "done" });
+    // Every event exactly once: the hold parsed the first ones, nothing is parsed twice.
+    expect(events).toEqual(await reference(frames));
+  });
+
+  it("a whole answer in one read, or ending right after it: parsed once, ended once", async () => {
+    const frames = [
+      chunk({ role: "assistant" }),
+      chunk({ reasoning_content: "R" }),
+      chunk({ content: "A" }, "stop"),
+      "data: [DONE]\n\n",
+    ];
+    for (const reads of [
+      [frames.join("")],
+      [frames.slice(0, 2).join(""), frames.slice(2).join("")],
+    ]) {
+      const { conn } = await connection([...reads]);
+      const held = await holdFirstEvent(conn, options);
+      expect(held.ok).toBe(true);
+      if (!held.ok) return;
+      expect(await eventsOf(held.conn)).toEqual(await reference(frames));
+    }
+    // Cut after the first event, no [DONE]: the end of the body within the hold is recorded,
+    // and the truncation comes out once.
+    const { conn } = await connection([chunk({ role: "assistant" }) + chunk({ content: "A" })]);
+    const held = await holdFirstEvent(conn, options);
+    if (!held.ok) throw new Error("held");
+    const events = await eventsOf(held.conn);
+    expect(events.filter((e) => e.type === "error")).toHaveLength(1);
+    expect(events.at(-1)?.type).toBe("error");
   });
 
   it("finds the first event across tiny reads (a character split between them), and loses no byte", async () => {
@@ -124,6 +158,7 @@ describe("holdFirstEvent", () => {
       { type: "reasoning", choice: 0, text: "思考 — ok" },
       { type: "content", choice: 0, text: "Voilà ✓" },
     ]);
+    expect(events).toEqual(await reference([text]));
   });
 
   it("a 200 whose stream opens with an error is a retryable failure; the upstream is closed", async () => {
