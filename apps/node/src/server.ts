@@ -1,8 +1,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { createApp, type GatewayDeps } from "@thinkgate/gateway";
-import { nodeTransport } from "@thinkgate/gateway/node";
+import { type DirectBody, nodeTransport } from "@thinkgate/gateway/node";
 
 export interface RunningServer {
   url: string;
@@ -36,6 +37,31 @@ export interface ServerOptions extends GatewayDeps {
  */
 const runAfterResponse = (_work: Promise<unknown>): void => {};
 
+type NodeEnv = { incoming: unknown; outgoing: unknown };
+
+/**
+ * app.fetch with a slot per request through which the gateway writes streaming bodies straight
+ * to the connection (see DirectBody): once the app's response is final (every middleware has
+ * added its headers), a waiting writer is handed the response's status, headers and Node's
+ * response, and the adapter is told the response went out.
+ */
+function fetchDirect(app: ReturnType<typeof createApp>) {
+  return (req: Request, env: NodeEnv): Response | Promise<Response> => {
+    const slot: DirectBody = {};
+    const finish = (res: Response): Response => {
+      if (!slot.send) return res;
+      if (res.status !== 200) {
+        slot.abandon?.();
+        return res;
+      }
+      slot.send(res.status, res.headers, env.outgoing);
+      return RESPONSE_ALREADY_SENT;
+    };
+    const res = app.fetch(req, { ...env, thinkgateDirect: slot });
+    return res instanceof Promise ? res.then(finish) : finish(res);
+  };
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000, ...deps } = options;
   // Active health probes (config.routing.healthCheck) run on a timer for as long as the server
@@ -61,7 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     connectionsCheckingInterval: Math.max(10, Math.min(1000, headersTimeout / 4)),
   };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname, serverOptions }, () => resolve(s));
+    const s = serve({ fetch: fetchDirect(app), port, hostname, serverOptions }, () => resolve(s));
     s.once("error", reject);
   });
   const address = server.address() as AddressInfo;

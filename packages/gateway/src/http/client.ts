@@ -1,6 +1,9 @@
+import type { RenderOptions } from "@thinkgate/core";
 import type { Context, MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../env.js";
 import { ApiError, errors } from "../errors/api-error.js";
+import { type NodeResponse, writeSSE } from "../node/sse-writer.js";
+import type { EventSource } from "../pipeline/events.js";
 import { clientGone } from "../upstream/call.js";
 
 // @hono/node-server hands every request's Node objects to the app as c.env.incoming and
@@ -59,6 +62,36 @@ export function watchClient(): MiddlewareHandler<GatewayEnv> {
 }
 
 const gone = () => new DOMException("The client closed the connection.", "AbortError");
+
+/**
+ * How a Node server lets the gateway write a streaming body itself (apps/node's startServer
+ * puts one in c.env per request): the handler leaves a writer here and answers with a
+ * bodiless Response; once every middleware has added its headers to that Response, the server
+ * calls `send` with them, or `abandon` when some other response went out instead.
+ */
+export interface DirectBody {
+  send?: (status: number, headers: Headers, res: unknown) => void;
+  abandon?: () => void;
+}
+
+/**
+ * On a Node server that takes direct bodies: arranges for the events to be written straight
+ * to the connection (node/sse-writer.ts) and returns true; the caller answers with a bodiless
+ * Response. Elsewhere false, and the caller builds a streamed body.
+ */
+export function streamDirect(
+  c: Context<GatewayEnv>,
+  events: EventSource,
+  render: RenderOptions,
+  signal: AbortSignal,
+): boolean {
+  const slot = (c.env as { thinkgateDirect?: DirectBody } | undefined)?.thinkgateDirect;
+  if (!slot || !nodeBindings(c)) return false;
+  slot.send = (status, headers, res) =>
+    writeSSE(events, render, signal, status, headers, res as NodeResponse);
+  slot.abandon = () => events.cancel();
+  return true;
+}
 
 /** The client's signal (see watchClient). */
 export const clientSignal = (c: Context<GatewayEnv>): AbortSignal =>

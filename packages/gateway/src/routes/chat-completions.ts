@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
 import { ApiError, errors } from "../errors/api-error.js";
-import { clientSignal } from "../http/client.js";
+import { clientSignal, streamDirect } from "../http/client.js";
 import type { Lease } from "../limits/types.js";
 import type { Trace } from "../observability/trace.js";
 import { answerEvents } from "../pipeline/answer-events.js";
@@ -122,11 +122,15 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
 
     if (request.stream) {
       headers["server-timing"] = serverTiming(trace);
-      // The client's signal ends the stream too (see sseBody).
-      const body = sseBody(events, render, signal);
-      return new Response(body, {
+      const responseHeaders = { ...sseHeaders, ...headers };
+      // On Node the server writes the events itself once the headers are final; elsewhere a
+      // streamed body. The client's signal ends the stream either way.
+      if (streamDirect(c, events, render, signal)) {
+        return new Response(null, { status: 200, headers: responseHeaders });
+      }
+      return new Response(sseBody(events, render, signal), {
         status: 200,
-        headers: { ...sseHeaders, ...headers },
+        headers: responseHeaders,
       });
     }
     const aggregating = performance.now();
