@@ -1,6 +1,8 @@
 // API keys: "tg-" + base64url of 32 random bytes. Only the SHA-256 hex of a key is ever stored;
 // the key itself is shown once, when it is created.
 
+import { sha256Hex } from "../auth/hash.js";
+
 function base64url(bytes: Uint8Array): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
@@ -11,10 +13,9 @@ function randomBytes(n: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(n));
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+// One SHA-256 for the whole gateway: a key is hashed here (creation) and in auth/ (every
+// request) and the two must agree byte for byte.
+export { sha256Hex };
 
 export interface NewKey {
   /** The secret: shown to the caller once, never stored. */
