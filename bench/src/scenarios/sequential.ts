@@ -2,7 +2,6 @@ import type { ScenarioOutput } from "../results.js";
 import { median } from "../stats.js";
 import { chatBody } from "./bodies.js";
 import { type RunContext, roundOrder } from "./context.js";
-import { CpuTally, cpuRow } from "./cpu.js";
 import { Tally } from "./tally.js";
 
 /** Tokens in the non-streaming answers: the emulator's default length (8 + 8 pieces). */
@@ -15,7 +14,6 @@ export const SMALL_ANSWER_TOKENS = 16;
 export async function sequentialScenario(ctx: RunContext): Promise<ScenarioOutput> {
   const { warmup, rounds, perRound } = ctx.mode.sequential;
   const tally = new Tally();
-  const cpu = new CpuTally();
   const body = (model: string) => chatBody(model, false, SMALL_ANSWER_TOKENS);
   for (const c of ctx.contenders) {
     await ctx.load.run({
@@ -29,18 +27,13 @@ export async function sequentialScenario(ctx: RunContext): Promise<ScenarioOutpu
   for (let round = 0; round < rounds; round++) {
     ctx.progress(`sequential: round ${round + 1}/${rounds}`);
     for (const c of roundOrder(ctx.contenders, round)) {
-      const r = await cpu.measure(
-        c,
-        () =>
-          ctx.load.run({
-            kind: "sequential",
-            target: c.target,
-            body: body(c.model),
-            warmup: 0,
-            count: perRound,
-          }),
-        (result) => result.latenciesMs.length,
-      );
+      const r = await ctx.load.run({
+        kind: "sequential",
+        target: c.target,
+        body: body(c.model),
+        warmup: 0,
+        count: perRound,
+      });
       tally.fail(c.id, r.errors, r.firstError);
       if (r.latenciesMs.length) tally.add(c.id, median(r.latenciesMs));
     }
@@ -57,7 +50,6 @@ export async function sequentialScenario(ctx: RunContext): Promise<ScenarioOutpu
         againstDirect: true,
         cells: tally.cells(ids),
       },
-      cpuRow("cpu.sequential", "sequential", cpu.cells(ids)),
     ],
     details: {
       sequentialRoundMediansMs: Object.fromEntries(ids.map((id) => [id, tally.rounds(id)])),
