@@ -98,13 +98,12 @@ export const clientSignal = (c: Context<GatewayEnv>): AbortSignal =>
   c.get("clientSignal") ?? c.req.raw.signal;
 
 /**
- * The request body as text, at most `maxBytes` of it: a declared length over the limit is
- * refused before reading, a chunked body as soon as it passes the limit (413 either way). A body
- * that never arrives whole (the client left, or the server stopped waiting) is the client's
- * doing: 499.
+ * The request body as text, at most `maxBytes` of it: a chunked body is refused as soon as it
+ * passes the limit (413); a declared length is the caller's to check first, before anything
+ * else (refuseDeclaredOverLimit). A body that never arrives whole (the client left, or the
+ * server stopped waiting) is the client's doing: 499.
  */
 export async function readBody(c: Context<GatewayEnv>, maxBytes: number): Promise<string> {
-  refuseDeclaredOverLimit(c, maxBytes);
   const node = nodeBindings(c);
   if (node) return readIncoming(node.incoming, maxBytes);
   return readWebBody(c, maxBytes);

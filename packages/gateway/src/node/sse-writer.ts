@@ -1,5 +1,5 @@
 import { type RenderOptions, SSERenderer } from "@thinkgate/core";
-import type { EventSource } from "../pipeline/events.js";
+import { type EventSource, renderBatch } from "../pipeline/events.js";
 
 /** The parts of Node's ServerResponse the writer uses (structural: no Node types needed). */
 export interface NodeResponse {
@@ -52,8 +52,7 @@ export function writeSSE(
       const batch = await events.next();
       if (over) return;
       if (batch === null) break;
-      let text = "";
-      for (const ev of batch) text += sse.render(ev);
+      const text = renderBatch(sse, batch);
       if (text && !res.write(text)) await drained(res);
     }
     over = true;

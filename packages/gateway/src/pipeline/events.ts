@@ -1,4 +1,4 @@
-import type { StreamEvent } from "@thinkgate/core";
+import type { SSERenderer, StreamEvent } from "@thinkgate/core";
 
 /**
  * How an answer's normalized events travel inside the gateway: pulled a batch at a time (all
@@ -13,4 +13,11 @@ export interface EventSource {
   next(): Promise<StreamEvent[] | null>;
   /** The reader went away: let go of the upstream now. Safe to call at any time, repeatedly. */
   cancel(reason?: unknown): void;
+}
+
+/** A batch rendered as one piece of SSE text ("" when none of its events shows). */
+export function renderBatch(sse: SSERenderer, batch: StreamEvent[]): string {
+  let text = "";
+  for (const ev of batch) text += sse.render(ev);
+  return text;
 }

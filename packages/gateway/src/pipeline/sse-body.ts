@@ -1,5 +1,5 @@
 import { type RenderOptions, SSERenderer } from "@thinkgate/core";
-import type { EventSource } from "./events.js";
+import { type EventSource, renderBatch } from "./events.js";
 
 /**
  * A streaming client's response body: the answer's events rendered to SSE as the client reads
@@ -45,8 +45,7 @@ export function sseBody(
             controller.close();
             return;
           }
-          let text = "";
-          for (const ev of batch) text += sse.render(ev);
+          const text = renderBatch(sse, batch);
           if (text) {
             controller.enqueue(encoder.encode(text));
             return;
