@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
-import { Inspector } from "../processes/inspector.js";
 import { readyOrStopped } from "../processes/ready.js";
-import { BENCH_DIR, TSX_NODE } from "../processes/upstream.js";
+import { BENCH_DIR, EXIT_WITH_PARENT, TSX_NODE } from "../processes/upstream.js";
+import { nodeProcess } from "./node-process.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
 import { UPSTREAM_MODEL, UPSTREAM_PREFIX } from "./types.js";
 
@@ -27,6 +27,7 @@ export async function startNodeProxy(ctx: StartContext): Promise<Started> {
     command: node,
     args: [
       ...flags,
+      ...EXIT_WITH_PARENT,
       "--inspect-port=0", // inert until the memory scenario opens the inspector to run a GC
       join(BENCH_DIR, "src/processes/node-proxy-main.ts"),
       String(port),
@@ -52,10 +53,7 @@ export async function startNodeProxy(ctx: StartContext): Promise<Started> {
         headers: { "content-type": "application/json" },
       },
       model: UPSTREAM_MODEL,
-      memoryPids: () => [child.pid],
-      exceptions: () => child.exceptions(),
-      inspect: () => Inspector.open(child, logFile),
-      stop: () => child.stop(),
+      ...nodeProcess(child, logFile),
     },
   };
 }

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
-import { Inspector } from "../processes/inspector.js";
 import { readyOrStopped } from "../processes/ready.js";
 import { BENCH_DIR, EXIT_WITH_PARENT } from "../processes/upstream.js";
+import { nodeProcess } from "./node-process.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
 import { UPSTREAM_MODEL, UPSTREAM_PREFIX } from "./types.js";
 
@@ -52,10 +52,7 @@ export async function startPortkey(ctx: StartContext): Promise<Started> {
         },
       },
       model: UPSTREAM_MODEL,
-      memoryPids: () => [child.pid],
-      exceptions: () => child.exceptions(),
-      inspect: () => Inspector.open(child, logFile),
-      stop: () => child.stop(),
+      ...nodeProcess(child, logFile),
     },
   };
 }

@@ -2,10 +2,10 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild } from "../processes/child.js";
 import { freePort } from "../processes/free-port.js";
-import { Inspector } from "../processes/inspector.js";
 import { readyOrStopped } from "../processes/ready.js";
 import { BENCH_DIR, EXIT_WITH_PARENT, TSX_NODE } from "../processes/upstream.js";
 import { gitCommit } from "./git-version.js";
+import { nodeProcess } from "./node-process.js";
 import { THINKGATE_MODEL, thinkgateConfig, thinkgateHeaders } from "./thinkgate-config.js";
 import type { ContenderInfo, StartContext, Started } from "./types.js";
 
@@ -54,10 +54,7 @@ export async function startThinkgateNode(ctx: StartContext): Promise<Started> {
         headers: thinkgateHeaders(),
       },
       model: THINKGATE_MODEL,
-      memoryPids: () => [child.pid],
-      exceptions: () => child.exceptions(),
-      inspect: () => Inspector.open(child, logFile),
-      stop: () => child.stop(),
+      ...nodeProcess(child, logFile),
     },
   };
 }
