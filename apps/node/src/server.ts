@@ -37,16 +37,14 @@ export interface ServerOptions extends GatewayDeps {
  */
 const runAfterResponse = (_work: Promise<unknown>): void => {};
 
-type NodeEnv = { incoming: unknown; outgoing: unknown };
-
 /**
  * app.fetch with a slot per request through which the gateway writes streaming bodies straight
  * to the connection (see DirectBody): once the app's response is final (every middleware has
- * added its headers), a waiting writer is handed the response's status, headers and Node's
- * response, and the adapter is told the response went out.
+ * added its headers), a waiting writer is handed the response's status and headers, and the
+ * adapter is told the response went out.
  */
 function fetchDirect(app: ReturnType<typeof createApp>) {
-  return (req: Request, env: NodeEnv): Response | Promise<Response> => {
+  return (req: Request, env: object): Response | Promise<Response> => {
     const slot: DirectBody = {};
     const finish = (res: Response): Response => {
       if (!slot.send) return res;
@@ -54,7 +52,7 @@ function fetchDirect(app: ReturnType<typeof createApp>) {
         slot.abandon?.();
         return res;
       }
-      slot.send(res.status, res.headers, env.outgoing);
+      slot.send(res.status, res.headers);
       return RESPONSE_ALREADY_SENT;
     };
     const res = app.fetch(req, { ...env, thinkgateDirect: slot });

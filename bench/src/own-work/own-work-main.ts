@@ -86,12 +86,12 @@ function sseEvents(bytes: Uint8Array): Uint8Array[] {
 const app = createApp({
   config,
   tenancy,
-  fetch: upstreamFetch as typeof fetch,
+  fetch: upstreamFetch,
   log: () => {},
   waitUntil: () => {},
 });
-// With its content-length, as a request through the Node server arrives: without one, the body
-// limit would wrap every body in a stream of its own (work the server path does not do).
+// With its content-length, as a request through the Node server arrives (checked against the
+// body limit before anything is read).
 const call = (kind: Kind) =>
   app.fetch(
     new Request("http://thinkgate.local/v1/chat/completions", {

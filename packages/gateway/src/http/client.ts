@@ -20,14 +20,9 @@ interface NodeIncoming {
   off(event: string, listener: (...args: never[]) => void): unknown;
   pause(): unknown;
 }
-interface NodeOutgoing {
-  readonly writableFinished: boolean;
-  readonly destroyed: boolean;
-  once(event: "close", listener: () => void): unknown;
-}
 interface NodeBindings {
   incoming: NodeIncoming;
-  outgoing: NodeOutgoing;
+  outgoing: NodeResponse;
 }
 
 function nodeBindings(c: Context): NodeBindings | undefined {
@@ -70,7 +65,7 @@ const gone = () => new DOMException("The client closed the connection.", "AbortE
  * calls `send` with them, or `abandon` when some other response went out instead.
  */
 export interface DirectBody {
-  send?: (status: number, headers: Headers, res: unknown) => void;
+  send?: (status: number, headers: Headers) => void;
   abandon?: () => void;
 }
 
@@ -86,9 +81,9 @@ export function streamDirect(
   signal: AbortSignal,
 ): boolean {
   const slot = (c.env as { thinkgateDirect?: DirectBody } | undefined)?.thinkgateDirect;
-  if (!slot || !nodeBindings(c)) return false;
-  slot.send = (status, headers, res) =>
-    writeSSE(events, render, signal, status, headers, res as NodeResponse);
+  const node = nodeBindings(c);
+  if (!slot || !node) return false;
+  slot.send = (status, headers) => writeSSE(events, render, signal, status, headers, node.outgoing);
   slot.abandon = () => events.cancel();
   return true;
 }

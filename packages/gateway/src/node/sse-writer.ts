@@ -1,10 +1,14 @@
 import { type RenderOptions, SSERenderer } from "@thinkgate/core";
 import { type EventSource, renderBatch } from "../pipeline/events.js";
 
-/** The parts of Node's ServerResponse the writer uses (structural: no Node types needed). */
+/**
+ * The parts of Node's ServerResponse the gateway uses (structural: no Node types needed, so
+ * Worker bundles never import Node's): watching the client (http/client.ts) and writing a
+ * stream straight to it (below).
+ */
 export interface NodeResponse {
   readonly destroyed: boolean;
-  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
   writeHead(status: number, headers: Record<string, string>): unknown;
   write(chunk: string): boolean;
   end(): unknown;

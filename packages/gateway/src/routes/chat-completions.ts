@@ -105,7 +105,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
       model,
       principal,
       trace,
-      signal: signal,
+      signal,
       onEnd: (end) => {
         finish(end);
         resolveFinished();
