@@ -1,5 +1,5 @@
+import { configKeyIdentity } from "../auth/config-keys.js";
 import type { KeyRecord } from "../store/types.js";
-import { sha256Hex } from "./key-secret.js";
 
 /** A key as the config file writes it (design.md, `keys[]`). */
 export interface ConfigKey {
@@ -14,15 +14,15 @@ export interface ConfigKey {
 }
 
 /**
- * Config keys as records, with the same ids the gateway's authentication gives them
- * (auth/config-keys.ts), so usage recorded by the pipeline and read here line up.
+ * Config keys as records, with the same hashes and ids the gateway's authentication gives them
+ * (configKeyIdentity), so usage recorded by the pipeline and read here line up.
  */
 export async function configKeyRecords(keys: ConfigKey[], createdAt: number): Promise<KeyRecord[]> {
   return Promise.all(
     keys.map(async (k) => {
-      const hash = k.keyHash ? k.keyHash.replace(/^sha256:/, "") : await sha256Hex(k.key ?? "");
+      const { hash, id } = await configKeyIdentity(k);
       const record: KeyRecord = {
-        id: k.id ?? `cfg_${hash.slice(0, 12)}`,
+        id,
         hash,
         tenant: k.tenant,
         createdAt,
