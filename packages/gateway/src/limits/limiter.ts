@@ -7,7 +7,8 @@ import type { AdmitRequest, AdmitResult, Lease, Limiter, SettledUsage } from "./
 //
 // - rpm: @upstash/ratelimit's sliding window, cost 1 (a full window counts nothing).
 // - tpm: the same sliding window counters, reserving the request's estimate all-or-nothing at
-//   admission (store.reserve), settled with the real usage (reasoning included) at the end.
+//   admission (store.reserve), settled with the real usage (reasoning included) at the end: a
+//   refund goes to the window the reservation was counted in, an overrun to the current one.
 // - concurrency: leases in the store that the request releases when it ends, renewed while it
 //   runs, and that expire on their own (leaseTtlMs) if the instance holding them dies.
 //
@@ -76,7 +77,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const undo = (op: string, fn: () => Promise<void>) => storeCall(op, timeoutMs, fn);
       await Promise.allSettled([
         requests?.success ? undo("refund", () => store.charge(rpmId, windowMs, -1)) : null,
-        tokens?.success ? undo("refund", () => store.charge(tpmId, windowMs, -reserved)) : null,
+        tokens?.success
+          ? undo("refund", () => store.charge(tpmId, windowMs, -reserved, tokens.window))
+          : null,
         lease?.ok ? undo("release", () => store.releaseLease(leaseSet, leaseId)) : null,
       ]);
     }
@@ -109,12 +112,32 @@ export function createLimiter(options: LimiterOptions): Limiter {
     // A reasoning stream can outlive the lease TTL: while the request runs, its lease is renewed
     // (re-acquiring an id it holds only moves its expiry). If this instance dies, so does the
     // timer, and the lease expires on its own.
+    // A renewal that fails is logged: one failure leaves the lease half its TTL; a second in a
+    // row lets it expire, and the request then runs outside the concurrency limit.
     const renewal = concurrency
       ? setInterval(
           () => {
             storeCall("renew", timeoutMs, () =>
               store.acquireLease(leaseSet, concurrency, leaseId, leaseTtlMs),
-            ).catch(() => {});
+            ).then(
+              (renewed) => {
+                if (!renewed.ok) {
+                  log({
+                    level: "warn",
+                    msg: "concurrency lease lost: it expired before its renewal and the slots are taken; the request runs on outside the limit",
+                    requestId: req.requestId,
+                  });
+                }
+              },
+              (error) => {
+                log({
+                  level: "warn",
+                  msg: "concurrency lease renewal failed: the lease expires unless the next renewal succeeds",
+                  requestId: req.requestId,
+                  error: String(error),
+                });
+              },
+            );
           },
           Math.max(10, leaseTtlMs / 2),
         )
@@ -130,15 +153,21 @@ export function createLimiter(options: LimiterOptions): Limiter {
           if (settled) return;
           settled = true;
           clearInterval(renewal);
-          // Without usage (aborted before the upstream reported it) the reservation stands.
+          // Without usage the reservation stands (the pipeline always has a count: the
+          // upstream's, an estimate, or zero for a request that never left the gateway).
           const correction =
             usage && tpm ? usage.promptTokens + usage.completionTokens - reserved : 0;
+          // A refund goes back to the window the reservation was counted in; tokens used
+          // beyond the reservation are charged now, in the current window.
+          const window = correction < 0 ? tokens?.window : undefined;
           const results = await Promise.allSettled([
             concurrency
               ? storeCall("release", timeoutMs, () => store.releaseLease(leaseSet, leaseId))
               : null,
             correction !== 0
-              ? storeCall("settle", timeoutMs, () => store.charge(tpmId, windowMs, correction))
+              ? storeCall("settle", timeoutMs, () =>
+                  store.charge(tpmId, windowMs, correction, window),
+                )
               : null,
           ]);
           for (const r of results) {

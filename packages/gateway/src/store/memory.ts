@@ -1,4 +1,12 @@
-import type { KeyRecord, LeaseResult, Store, UsageDay, UsageDelta, WindowResult } from "./types.js";
+import type {
+  KeyRecord,
+  LeaseResult,
+  Reservation,
+  Store,
+  UsageDay,
+  UsageDelta,
+  WindowResult,
+} from "./types.js";
 import { addCounts, daysBetween, emptyCounts } from "./usage-counts.js";
 
 // The embedded default: everything in this process. The sliding window is @upstash/ratelimit's
@@ -14,7 +22,13 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
-export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+/** The memory store, and what tests may look at inside it. */
+export interface MemoryStore extends Store {
+  /** Rate-window counters held (live or not yet swept). */
+  counterCount(): number;
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
   const keysByHash = new Map<string, KeyRecord>();
   const hashById = new Map<string, string>();
@@ -33,8 +47,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return entry.value;
   }
 
+  // A window's counter is read again only while it is current or previous: after that nothing
+  // looks it up, so expiring on read alone would keep every window ever used (one per key per
+  // minute, forever). Expired counters are swept once there have been as many writes since the
+  // last sweep as it left counters (at least 64): amortised O(1) per write, and the map holds at
+  // most its live counters, twice over, plus 64.
+  let writesLeft = 64;
+  function sweep(at: number): void {
+    for (const [key, entry] of counters) if (entry.expiresAt <= at) counters.delete(key);
+    writesLeft = Math.max(64, counters.size);
+  }
+
   // INCRBY, with the PEXPIRE the script sets only when the key is new.
   function increment(key: string, by: number, ttlMs: number, at: number): number {
+    if (--writesLeft < 0) sweep(at);
     const value = counter(key, at) + by;
     const entry = counters.get(key);
     if (entry) entry.value = value;
@@ -118,7 +144,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const remaining = limit - (value + weightedPrevious);
       return { success: remaining >= 0, limit, remaining: Math.max(0, remaining), reset };
     },
-    async reserve(id, limit, windowMs, cost): Promise<WindowResult> {
+    async reserve(id, limit, windowMs, cost): Promise<Reservation> {
       const at = now();
       const currentWindow = Math.floor(at / windowMs);
       const reset = (currentWindow + 1) * windowMs;
@@ -126,15 +152,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const inCurrent = counter(currentKey, at);
       const inPrevious = counter(`${id}:${currentWindow - 1}`, at);
       const used = inCurrent + Math.floor((1 - (at % windowMs) / windowMs) * inPrevious);
+      const window = currentWindow;
       if (used + cost > limit) {
-        return { success: false, limit, remaining: Math.max(0, limit - used), reset };
+        return { success: false, limit, remaining: Math.max(0, limit - used), reset, window };
       }
       increment(currentKey, cost, windowMs * 2 + 1000, at);
-      return { success: true, limit, remaining: limit - used - cost, reset };
+      return { success: true, limit, remaining: limit - used - cost, reset, window };
     },
-    async charge(id, windowMs, amount) {
+    async charge(id, windowMs, amount, window) {
       const at = now();
-      increment(`${id}:${Math.floor(at / windowMs)}`, amount, windowMs * 2 + 1000, at);
+      const current = Math.floor(at / windowMs);
+      const target = window === undefined ? current : Math.min(window, current);
+      if (target < current - 1) return;
+      increment(`${id}:${target}`, amount, windowMs * 2 + 1000, at);
     },
     async acquireLease(id, limit, leaseId, ttlMs): Promise<LeaseResult> {
       const at = now();
@@ -147,9 +177,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return { ok: true, active: held.size, retryAfterMs: 0 };
     },
     async releaseLease(id, leaseId) {
-      leases.get(id)?.delete(leaseId);
+      const held = leases.get(id);
+      held?.delete(leaseId);
+      if (held?.size === 0) leases.delete(id);
     },
 
+    counterCount: () => counters.size,
     async close() {},
   };
 }

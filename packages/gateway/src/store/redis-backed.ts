@@ -157,15 +157,20 @@ export function createRedisBackedStore(options: RedisBackedOptions): Store {
         limit,
         remaining: Number(remaining),
         reset: (window + 1) * windowMs,
+        window,
       };
     },
-    async charge(id, windowMs, amount) {
+    async charge(id, windowMs, amount, window) {
       // The counter @upstash/ratelimit's sliding window reads: `${prefix}:${id}:${window}`.
-      const window = Math.floor(Date.now() / windowMs);
+      // A reservation's window is still alive while it is current or previous (its counter
+      // lives two windows and a second from its first write); an older one weighs nothing.
+      const current = Math.floor(Date.now() / windowMs);
+      const target = window === undefined ? current : Math.min(window, current);
+      if (target < current - 1) return;
       await runScript(
         client,
         scripts.charge,
-        [`${limitPrefix}:${id}:${window}`],
+        [`${limitPrefix}:${id}:${target}`],
         [amount, windowMs * 2 + 1000],
       );
     },

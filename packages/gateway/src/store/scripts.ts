@@ -89,8 +89,9 @@ return { 1, limit - used - cost }
 `);
 
 /**
- * KEYS: the current window's counter, laid out as @upstash/ratelimit lays it out.
- * ARGV: amount, TTL ms. INCRBY without a limit check: settling real usage and refunds.
+ * KEYS: a window's counter (the current one, or a reservation's being refunded), laid out as
+ * @upstash/ratelimit lays it out. ARGV: amount, TTL ms. INCRBY without a limit check: settling
+ * real usage and refunds.
  */
 export const charge = script(`
 local value = redis.call("INCRBY", KEYS[1], ARGV[1])

@@ -76,6 +76,12 @@ export interface WindowResult {
   reset: number;
 }
 
+/** A reserve() answer: also the window the cost was counted in, for a later refund. */
+export interface Reservation extends WindowResult {
+  /** The window's number (epoch ms / window ms, floored). */
+  window: number;
+}
+
 export interface LeaseResult {
   ok: boolean;
   /** Leases held after this call (including the new one when ok). */
@@ -119,9 +125,15 @@ export interface Store {
    * token reservations, where the library's answer cannot tell a counted overshoot from a
    * refusal.
    */
-  reserve(id: string, limit: number, windowMs: number, cost: number): Promise<WindowResult>;
-  /** Adds (or, negative, refunds) units in the current window of `id`, whatever the limit. */
-  charge(id: string, windowMs: number, amount: number): Promise<void>;
+  reserve(id: string, limit: number, windowMs: number, cost: number): Promise<Reservation>;
+  /**
+   * Adds (or, negative, refunds) units in a window of `id`, whatever the limit: the current
+   * one, or `window` (a reservation's) while it is the current or the previous one. A refund
+   * must go back where its reservation was counted: landing in a later window, it would leave
+   * the reservation's window full and open room in the next one, up to twice the limit. A
+   * window older than that no longer weighs on any decision, and nothing is charged.
+   */
+  charge(id: string, windowMs: number, amount: number, window?: number): Promise<void>;
   /** A concurrency slot that expires on its own after ttlMs unless released. */
   acquireLease(id: string, limit: number, leaseId: string, ttlMs: number): Promise<LeaseResult>;
   releaseLease(id: string, leaseId: string): Promise<void>;

@@ -85,6 +85,21 @@ describe.each(STORE_TYPES)("limiter on the %s store", (type) => {
     expect(lease.headers["x-ratelimit-remaining-tokens"]).toBe("0");
   });
 
+  it("tpm: a reservation refunded after its window ended frees that window, not the next", async () => {
+    const store = await stores.make(type);
+    const windowMs = 1000;
+    const limiter = createLimiter({ store, windowMs });
+    const p = principal({ tpm: 1000 });
+    const whole = leaseOf(await admitWith(limiter, p, 1000));
+    const reset = (Math.floor(Date.now() / windowMs) + 1) * windowMs;
+    await new Promise((r) => setTimeout(r, reset - Date.now() + 20));
+    // Nothing used (say the client left before the upstream was called): all of it comes back.
+    await whole.settle({ promptTokens: 0, completionTokens: 0, reasoningTokens: 0 });
+    leaseOf(await admitWith(limiter, p, 1000));
+    const over = await admitWith(limiter, p, 1);
+    expect(over.ok === false && over.limit).toBe("tpm");
+  });
+
   it("concurrency: leases up to the limit, released on settle, idempotently", async () => {
     const limiter = createLimiter({ store: await stores.make(type) });
     const p = principal({ concurrency: 2 });
