@@ -83,6 +83,13 @@ const modelSchema = z.strictObject({
   historyReasoning: historyReasoning.optional(),
   tags: z.array(z.string()).default([]),
   ...modelRoutingFields,
+  /**
+   * Completion tokens (reasoning included) a request may generate when it asks for none; within
+   * `maxTokens`. Default 32,768. Always sent upstream, and reserved against the key's tpm.
+   */
+  defaultMaxTokens: positiveInt.optional(),
+  /** The largest `n` (and `best_of`) a request may ask; each choice is a whole generation. */
+  maxN: positiveInt.default(1),
 });
 
 const keySchema = z

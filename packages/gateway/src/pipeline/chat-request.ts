@@ -2,6 +2,7 @@ import type { ReasoningFormat } from "@thinkgate/core";
 import { z } from "zod";
 import { formatPath } from "../config/error.js";
 import { errors } from "../errors/api-error.js";
+import { promptTokens } from "./token-estimate.js";
 
 // Only what the gateway itself reads is checked; every other field passes through as sent.
 const message = z.looseObject({ role: z.string().min(1) });
@@ -15,6 +16,8 @@ const chatRequestSchema = z.looseObject({
   tools: z.array(z.unknown()).nullish(),
   max_tokens: tokenCount,
   max_completion_tokens: tokenCount,
+  n: tokenCount,
+  best_of: tokenCount,
 });
 
 export type ChatRequest = z.output<typeof chatRequestSchema>;
@@ -25,17 +28,32 @@ export interface ParsedChatRequest {
   includeUsage: boolean;
   format: ReasoningFormat;
   hasTools: boolean;
-  /** Rough prompt size in tokens (body length / 4), for limits and when upstream reports none. */
+  /**
+   * The prompt in tokens, estimated from its text (pipeline/token-estimate.ts): for limits, and
+   * charged when the upstream reports none.
+   */
   promptTokens: number;
-  /** What the request may cost in tokens at most, for the limiter's reservation. */
+  /**
+   * Completion tokens per choice the upstream is allowed: the client's `max_completion_tokens`
+   * (or `max_tokens`), else the model's default, within the model's cap. The one number sent
+   * upstream (router/model-defaults.ts).
+   */
+  budget: number;
+  /** Sequences generated: the larger of `n` and `best_of` (1 when neither is sent). */
+  choices: number;
+  /** What the request may cost in tokens at most: prompt + budget × choices, the reservation. */
   estimatedTokens: number;
 }
 
-/** Completion budget assumed when the client set none: reasoning models write long answers. */
-const defaultCompletionTokens = 4096;
+/**
+ * Completion tokens allowed when neither the client nor the model's config says: reasoning
+ * models think for thousands of tokens (QwQ and R1 routinely 5–15k), so the default is
+ * generous, yet finite and always sent upstream (Qwen's own recommended output length).
+ */
+export const defaultMaxTokens = 32_768;
 
-/** `bodyLength`: the JSON text's length, a free proxy for the prompt's size. */
-export function parseChatRequest(json: unknown, bodyLength: number): ParsedChatRequest {
+/** The request body, checked where the gateway reads it, with its token estimates. */
+export function parseChatRequest(json: unknown): ParsedChatRequest {
   const result = chatRequestSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -46,15 +64,18 @@ export function parseChatRequest(json: unknown, bodyLength: number): ParsedChatR
     );
   }
   const body = result.data;
-  const promptTokens = Math.ceil(bodyLength / 4);
+  const prompt = promptTokens(body);
+  const budget = body.max_completion_tokens ?? body.max_tokens ?? defaultMaxTokens;
+  const choices = Math.max(body.n ?? 1, body.best_of ?? 1);
   return {
     body,
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     format: body.reasoning_format ?? "reasoning_content",
     hasTools: Array.isArray(body.tools) && body.tools.length > 0,
-    promptTokens,
-    estimatedTokens:
-      promptTokens + (body.max_completion_tokens ?? body.max_tokens ?? defaultCompletionTokens),
+    promptTokens: prompt,
+    budget,
+    choices,
+    estimatedTokens: prompt + budget * choices,
   };
 }

@@ -3,7 +3,8 @@ import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
 import type { Lease } from "../limits/types.js";
 import type { Trace } from "../observability/trace.js";
-import type { StreamEnd } from "./upstream-events.js";
+import type { UpstreamFetch } from "../upstream/transport.js";
+import type { StreamEnd, TokenCounts } from "./upstream-events.js";
 
 export interface SettleOptions {
   c: Context<GatewayEnv>;
@@ -13,15 +14,48 @@ export interface SettleOptions {
   tenancy: Tenancy | undefined;
   now: () => number;
   waitUntil: ((p: Promise<unknown>) => void) | undefined;
+  /** The request's prompt estimate: what each attempt that reached an upstream costs at least. */
+  promptTokens: number;
+  /** Attempts that reached an upstream so far (`meterAttempts`); none when absent. */
+  attemptsSent?: () => number;
 }
 
 const noop = () => {};
-const nothingUsed = { promptTokens: 0, completionTokens: 0, reasoningTokens: 0 };
+
+/**
+ * The upstream fetch, counting the attempts that reached an upstream: prompt processing is
+ * never free, so each such attempt is charged at least its prompt, served or not. An attempt
+ * reached the upstream when it answered with anything but a refusal (4xx, or 503: it did not
+ * take the work), or was still waiting when it timed out or its client left (the upstream may
+ * be prefilling the prompt). A connection that failed (nothing sent) costs nothing.
+ */
+export function meterAttempts(fetchFn: UpstreamFetch): {
+  fetch: UpstreamFetch;
+  sent: () => number;
+} {
+  let sent = 0;
+  return {
+    sent: () => sent,
+    async fetch(url, init) {
+      let response: Awaited<ReturnType<UpstreamFetch>>;
+      try {
+        response = await fetchFn(url, init);
+      } catch (err) {
+        if (init.signal.aborted) sent++;
+        throw err;
+      }
+      const refused = response.status === 503 || (response.status >= 400 && response.status < 500);
+      if (!refused) sent++;
+      return response;
+    },
+  };
+}
 
 /**
  * What happens once a request is over (answered, failed, or abandoned by its client): the
- * trace gets the outcome and tokens, the limiter's lease is settled with the real usage
- * (reasoning included) and usage is recorded, both after the response.
+ * trace gets the outcome and tokens, the limiter's lease is settled with what the request is
+ * charged (`charged`: real usage, reasoning included, or estimates) and usage is recorded, both
+ * after the response. `end` is null when no upstream served the request.
  */
 export function settler(o: SettleOptions): (end: StreamEnd | null) => void {
   const waitUntil = o.waitUntil ?? executionWaitUntil(o.c);
@@ -41,19 +75,21 @@ export function settler(o: SettleOptions): (end: StreamEnd | null) => void {
   }
   return (end) => {
     const { trace } = o;
-    const tokens = end?.tokens;
     if (end) {
       trace.outcome = end.outcome;
       trace.errorCode = end.error?.code ?? null;
     }
+    const tokens = charged(end, o);
     if (tokens) {
       trace.promptTokens = tokens.promptTokens;
       trace.completionTokens = tokens.completionTokens;
       trace.reasoningTokens = tokens.reasoningTokens;
       trace.usageEstimated = tokens.estimated;
     }
-    // No end: no upstream ever answered, so nothing was generated and the reservation goes back.
-    const settled = o.lease?.settle(tokens ?? nothingUsed).catch(noop);
+    // Nothing charged: the request never left the gateway, and the reservation goes back.
+    const settled = o.lease
+      ?.settle(tokens ?? { promptTokens: 0, completionTokens: 0, reasoningTokens: 0 })
+      .catch(noop);
     const recorded = o.tenancy
       ?.recordUsage({
         requestId: trace.requestId,
@@ -70,6 +106,27 @@ export function settler(o: SettleOptions): (end: StreamEnd | null) => void {
       })
       .catch(noop);
     afterResponse(Promise.all([settled, recorded]));
+  };
+}
+
+/**
+ * What the request is charged: the served stream's tokens (the upstream's usage, or an
+ * estimate), plus the prompt estimate for every other attempt that reached an upstream (failed
+ * and retried, or left by the client before the first event). Undefined when nothing reached one.
+ */
+function charged(end: StreamEnd | null, o: SettleOptions): TokenCounts | undefined {
+  const unserved = Math.max(0, (o.attemptsSent?.() ?? 0) - (end ? 1 : 0));
+  if (unserved === 0) return end?.tokens;
+  const base = end?.tokens ?? {
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    estimated: true,
+  };
+  return {
+    ...base,
+    promptTokens: base.promptTokens + unserved * o.promptTokens,
+    estimated: true,
   };
 }
 

@@ -7,12 +7,13 @@ import {
 } from "@thinkgate/core";
 import type { Connected } from "../upstream/call.js";
 import type { EventSource } from "./events.js";
+import { textTokens } from "./token-estimate.js";
 
 export interface TokenCounts {
   promptTokens: number;
   completionTokens: number;
   reasoningTokens: number;
-  /** The upstream reported no usage: counted from text length. */
+  /** The upstream reported no usage: counted from the text and deltas received. */
   estimated: boolean;
 }
 
@@ -86,14 +87,20 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
   };
   let timer = setTimeout(checkIdle, options.idleTimeoutMs);
 
-  let reasoningChars = 0;
-  let otherChars = 0;
+  // Without the upstream's usage (the stream ended before its last chunk), what was generated
+  // is estimated two ways and the larger counts: the text's weight (token-estimate.ts, which
+  // does not undercount Chinese) and the number of deltas, each at least one token on vLLM,
+  // SGLang and DashScope. The client cannot make either smaller by choosing when to leave.
+  let reasoningWeight = 0;
+  let reasoningDeltas = 0;
+  let otherWeight = 0;
+  let otherDeltas = 0;
   let firstToken = false;
   let usage: Usage | undefined;
   let ended = false;
 
   const tokens = (): TokenCounts => {
-    const reasoningEstimate = Math.ceil(reasoningChars / 4);
+    const reasoningEstimate = Math.max(Math.ceil(reasoningWeight), reasoningDeltas);
     if (usage) {
       const reported = usage.completion_tokens_details?.reasoning_tokens;
       return {
@@ -108,7 +115,7 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
     }
     return {
       promptTokens: options.promptTokens,
-      completionTokens: reasoningEstimate + Math.ceil(otherChars / 4),
+      completionTokens: reasoningEstimate + Math.max(Math.ceil(otherWeight), otherDeltas),
       reasoningTokens: reasoningEstimate,
       estimated: true,
     };
@@ -159,13 +166,16 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
         const ev = events[i]!;
         switch (ev.type) {
           case "reasoning":
-            reasoningChars += ev.text.length;
+            reasoningWeight += textTokens(ev.text);
+            if (ev.text.length > 0) reasoningDeltas++;
             break;
           case "content":
-            otherChars += ev.text.length;
+            otherWeight += textTokens(ev.text);
+            if (ev.text.length > 0) otherDeltas++;
             break;
           case "tool_call":
-            otherChars += ev.arguments.length + (ev.name?.length ?? 0);
+            otherWeight += textTokens(ev.arguments) + textTokens(ev.name ?? "");
+            otherDeltas++;
             break;
           case "usage":
             usage = ev.usage;

@@ -11,7 +11,7 @@ import { parseChatRequest } from "../pipeline/chat-request.js";
 import { type Connection, connect } from "../pipeline/connect.js";
 import type { EventSource } from "../pipeline/events.js";
 import { readJson } from "../pipeline/read-json.js";
-import { settler } from "../pipeline/settle.js";
+import { meterAttempts, settler } from "../pipeline/settle.js";
 import { sseBody } from "../pipeline/sse-body.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { withModelDefaults } from "../router/model-defaults.js";
@@ -45,14 +45,16 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     const trace = c.get("trace");
     const principal = c.get("principal");
     const signal = clientSignal(c);
-    const { json, length } = await readJson(c, deps.maxBodyBytes);
-    const parsed = parseChatRequest(json, length);
+    const { json } = await readJson(c, deps.maxBodyBytes);
+    const parsed = parseChatRequest(json);
     const model = deps.models.get(parsed.body.model);
     if (!model) throw errors.modelNotFound(parsed.body.model);
-    const request = withModelDefaults(parsed, model.config);
     trace.model = model.name;
     if (principal.models && !principal.models.includes(model.name))
       throw errors.modelNotAllowed(model.name);
+    // The output budget fits the model and what the key's tpm can ever reserve.
+    const tpm = deps.tenancy ? principal.limits?.tpm : undefined;
+    const request = withModelDefaults(parsed, model.config, tpm);
 
     let lease: Lease | undefined;
     if (deps.tenancy) {
@@ -66,6 +68,7 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
       lease = admitted.lease;
     }
 
+    const attempts = meterAttempts(deps.fetch);
     const finish = settler({
       c,
       trace,
@@ -74,12 +77,14 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
       tenancy: deps.tenancy,
       now: deps.now,
       waitUntil: deps.waitUntil,
+      promptTokens: request.promptTokens,
+      attemptsSent: attempts.sent,
     });
     let connection: Connection;
     try {
       connection = await connect(
         deps.routing,
-        deps.fetch,
+        attempts.fetch,
         request.body,
         request.hasTools,
         model,

@@ -17,7 +17,12 @@ function isThinkingOnly(model: unknown): boolean {
  *   ("restricted to True"; "not applicable to QwQ"): dropped.
  * - Thinking models cannot be forced to call one tool (only "auto"/"none"): a forced
  *   `tool_choice` ("required" or an object) is dropped, leaving the model free to call it.
- * - `max_completion_tokens` is OpenAI's newer name: sent as `max_tokens`.
+ * - The output budget goes out as `max_completion_tokens` alone, `max_tokens` removed:
+ *   Model Studio made `max_completion_tokens` the field that bounds everything a model
+ *   generates, reasoning included (notice "Changes to Certain Model Fields", 2026-04-20;
+ *   `max_tokens` deprecated by 2026-05-30). Under the older `max_tokens`, a thinking model's
+ *   reasoning was bounded only by `thinking_budget`, which QwQ does not accept: the budget
+ *   would not have bounded what the reservation covers.
  * - The `developer` role is OpenAI-only: sent as `system`.
  * - `reasoning_effort` together with `thinking_budget` is rejected: the budget wins.
  */
@@ -41,10 +46,9 @@ export const dashscope: Adapter = {
     ) {
       delete body.tool_choice;
     }
-    if (body.max_completion_tokens !== undefined) {
-      if (body.max_tokens === undefined) body.max_tokens = body.max_completion_tokens;
-      delete body.max_completion_tokens;
-    }
+    const budget = body.max_completion_tokens ?? body.max_tokens;
+    delete body.max_tokens;
+    if (budget !== undefined) body.max_completion_tokens = budget;
     if (body.thinking_budget !== undefined) delete body.reasoning_effort;
     if (Array.isArray(body.messages) && body.messages.some(isDeveloperMessage)) {
       body.messages = body.messages.map((m) =>

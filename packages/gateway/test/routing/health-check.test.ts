@@ -63,7 +63,11 @@ describe("active health checks", () => {
     ]);
     const sent = emulator.requests.slice(before);
     expect(sent.map((r) => r.dialect).sort()).toEqual(["dashscope", "vllm"]);
-    for (const r of sent) expect(r.body).toMatchObject({ stream: true, max_tokens: 1 });
+    // Each in the field its backend honours (upstream/*.ts).
+    for (const r of sent) {
+      const budget = r.dialect === "dashscope" ? "max_completion_tokens" : "max_tokens";
+      expect(r.body).toMatchObject({ stream: true, [budget]: 1 });
+    }
     // The probe hangs up after the first event: no stream is left running.
     await Promise.all(sent.map((r) => r.done));
   });

@@ -158,15 +158,16 @@ describe("withModelDefaults", () => {
     {},
   ).models.m!;
 
-  it("the limiter's estimate follows the capped max_tokens", () => {
-    const asked = parseChatRequest(
-      { model: "m", messages: [{ role: "user", content: "hi" }], max_tokens: 50_000 },
-      400,
-    );
+  it("the limiter's estimate follows the capped budget", () => {
+    const asked = parseChatRequest({
+      model: "m",
+      messages: [{ role: "user", content: "hi" }],
+      max_tokens: 50_000,
+    });
     const capped = withModelDefaults(asked, model);
-    expect(capped.body.max_tokens).toBe(1_000);
-    expect(capped.estimatedTokens).toBe(100 + 1_000);
-    expect(asked.estimatedTokens).toBe(100 + 50_000);
+    expect(capped.body.max_completion_tokens).toBe(1_000);
+    expect(capped.estimatedTokens).toBe(asked.promptTokens + 1_000);
+    expect(asked.estimatedTokens).toBe(asked.promptTokens + 50_000);
     expect(capped.body).toMatchObject({ temperature: 0.6 });
   });
 });
