@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { formatDuration } from "../../src/limits/headers.js";
 import { createLimiter } from "../../src/limits/limiter.js";
 import type { AdmitResult, Lease } from "../../src/limits/types.js";
@@ -146,6 +146,30 @@ describe.each(STORE_TYPES)("limiter on the %s store", (type) => {
     expect((await admitWith(limiter, p)).ok).toBe(false);
     await running.settle(null);
     leaseOf(await admitWith(limiter, p));
+  });
+
+  it("concurrency: a renewal that fails, or finds the lease gone, is logged", async () => {
+    const store = await stores.make(type);
+    let failing = false;
+    const flaky: Store = {
+      ...store,
+      type: store.type,
+      acquireLease: (...args) =>
+        failing ? Promise.reject(new Error("store down")) : store.acquireLease(...args),
+    };
+    const logs: Array<Record<string, unknown>> = [];
+    const limiter = createLimiter({ store: flaky, leaseTtlMs: 60, log: (l) => logs.push(l) });
+    const running = leaseOf(await admitWith(limiter, principal({ concurrency: 1 })));
+    failing = true;
+    await vi.waitFor(() =>
+      expect(logs.some((l) => /renewal failed/.test(String(l.msg)))).toBe(true),
+    );
+    // Meanwhile the lease expires and another request takes the only slot.
+    await new Promise((r) => setTimeout(r, 80));
+    await store.acquireLease("conc:acme/key_a", 1, "someone-else", 60_000);
+    failing = false;
+    await vi.waitFor(() => expect(logs.some((l) => /lease lost/.test(String(l.msg)))).toBe(true));
+    await running.settle(null);
   });
 
   it("a rejected request never counts against any limit", async () => {
