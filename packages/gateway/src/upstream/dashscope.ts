@@ -19,10 +19,11 @@ function isThinkingOnly(model: unknown): boolean {
  *   `tool_choice` ("required" or an object) is dropped, leaving the model free to call it.
  * - The output budget goes out as `max_completion_tokens` alone, `max_tokens` removed:
  *   Model Studio made `max_completion_tokens` the field that bounds everything a model
- *   generates, reasoning included (notice "Changes to Certain Model Fields", 2026-04-20;
- *   `max_tokens` deprecated by 2026-05-30). Under the older `max_tokens`, a thinking model's
- *   reasoning was bounded only by `thinking_budget`, which QwQ does not accept: the budget
- *   would not have bounded what the reservation covers.
+ *   generates, reasoning included, with `max_tokens` deprecated by 2026-05-30 (Model Studio
+ *   notice "Changes to Certain Model Fields", 2026-04-20,
+ *   https://www.alibabacloud.com/en/notice/model_studio_notice_of_changes_to_certain_model_fields_724).
+ *   `max_tokens` did not bound a thinking model's reasoning (only `thinking_budget` did, which
+ *   QwQ does not accept), so it would not bound what the reservation covers.
  * - The `developer` role is OpenAI-only: sent as `system`.
  * - `reasoning_effort` together with `thinking_budget` is rejected: the budget wins.
  */
