@@ -112,7 +112,8 @@ describe("the HTTP API through app.request()", () => {
       { "x-request-id": "client-id-1" },
     );
     expect(res.status).toBe(200);
-    expect(res.headers.get("x-request-id")).toBe("client-id-1");
+    const requestId = res.headers.get("x-request-id");
+    expect(requestId).toMatch(/^req_[0-9a-f]{32}$/);
     expect(res.headers.get("x-thinkgate-backend")).toBe("up");
     expect(res.headers.get("server-timing")).toMatch(/^gateway;dur=[\d.]+, upstream;dur=[\d.]+$/);
     const json = (await res.json()) as {
@@ -138,9 +139,11 @@ describe("the HTTP API through app.request()", () => {
     });
     expect(calls[1]?.body).not.toHaveProperty("reasoning_format");
     expect(calls[1]?.headers.get("authorization")).toBe("Bearer sk-upstream-secret");
+    expect(calls[1]?.headers.get("x-request-id")).toBe(requestId);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
-      requestId: "client-id-1",
+      requestId,
+      clientRequestId: "client-id-1",
       tenant: "alice",
       model: "qwq",
       backend: "up",
@@ -153,10 +156,25 @@ describe("the HTTP API through app.request()", () => {
     expect(JSON.stringify(lines[0])).not.toContain("hi");
   });
 
-  it("makes up a request id when the client's is not sane", async () => {
-    const app = createApp({ config, fetch: sseUpstream([]) });
-    const res = await post(app, hello, { "x-request-id": 'bad id\twith"quotes' });
-    expect(res.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+  it("names every request itself, and logs a sane client request id beside its own", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const app = createApp({ config, fetch: sseUpstream([]), log: (l) => lines.push(l) });
+    const insane = await post(app, hello, { "x-request-id": 'bad id\twith"quotes' });
+    expect(insane.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+    // Two requests claiming one id still get two ids: a client cannot pass as another request.
+    const first = await post(app, hello, { "x-request-id": "client-7" });
+    const second = await post(app, hello, { "x-request-id": "client-7" });
+    const ids = [first, second].map((r) => r.headers.get("x-request-id"));
+    expect(ids[0]).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(ids[1]).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    await new Promise((r) => setTimeout(r, 10));
+    const logged = lines.filter((l) => l.msg === "request");
+    expect(logged.map((l) => [l.requestId, l.clientRequestId])).toEqual([
+      [insane.headers.get("x-request-id"), null],
+      [ids[0], "client-7"],
+      [ids[1], "client-7"],
+    ]);
   });
 
   it("resolves aliases and lists only the key's models", async () => {
@@ -301,7 +319,8 @@ describe("the HTTP API through app.request()", () => {
 });
 
 describe("the tenancy seam", () => {
-  const storeKey = "tg-store-key-42";
+  // Shaped like the admin API's keys ("tg-" + 43 base64url): only those go to the store.
+  const storeKey = `tg-${"s".repeat(40)}042`;
 
   async function tenancyWith(refuse: boolean) {
     const hash = Array.from(
