@@ -426,3 +426,136 @@ describe("the tenancy seam", () => {
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
   });
 });
+
+describe('auth "none"', () => {
+  const storeKeys = {
+    revoked: `tg-${"r".repeat(43)}`,
+    expired: `tg-${"e".repeat(43)}`,
+    valid: `tg-${"v".repeat(43)}`,
+  };
+
+  async function noneApp(server: Record<string, unknown> = {}) {
+    const hashes = new Map<string, keyof typeof storeKeys>();
+    for (const [name, key] of Object.entries(storeKeys)) {
+      const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+      const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"));
+      hashes.set(hex.join(""), name as keyof typeof storeKeys);
+    }
+    const tenancy: Tenancy = {
+      findKey: async (hash) => {
+        const name = hashes.get(hash);
+        if (!name) return null;
+        return {
+          id: `key_${name}`,
+          hash,
+          tenant: "store-tenant",
+          createdAt: 0,
+          source: "store",
+          models: ["other"],
+          ...(name === "revoked" ? { revokedAt: 1 } : {}),
+          ...(name === "expired" ? { expiresAt: 1 } : {}),
+        };
+      },
+      limiter: {
+        admit: async () => ({ ok: true, lease: { headers: {}, settle: async () => {} } }),
+      },
+      recordUsage: async () => {},
+    };
+    const lines: Array<Record<string, unknown>> = [];
+    const app = createApp({
+      config: parseConfig(
+        {
+          server: { auth: "none", ...server },
+          backends: { up: { type: "openai-compatible", baseUrl: "http://up.test/v1" } },
+          models: {
+            qwq: { targets: [{ backend: "up", model: "q" }] },
+            other: { targets: [{ backend: "up", model: "o" }] },
+          },
+          keys: [{ key: "tg-config-key-bob", tenant: "bob", models: ["qwq"] }],
+        },
+        {},
+      ),
+      tenancy,
+      fetch: sseUpstream([]),
+      log: (l) => lines.push(l),
+    });
+    const models = (headers: Record<string, string> = {}, host = "127.0.0.1:8787") =>
+      app.request(`http://${host}/v1/models`, { headers: { host, ...headers } });
+    return { app, models, lines };
+  }
+
+  const ids = async (res: Response) =>
+    ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
+
+  it("runs a request without a key, or with the placeholder key, as the anonymous tenant", async () => {
+    const { models, lines } = await noneApp();
+    expect(await ids(await models())).toEqual(["qwq", "other"]);
+    expect(await ids(await models({ authorization: "Bearer anonymous" }))).toEqual([
+      "qwq",
+      "other",
+    ]);
+    expect(lines.map((l) => l.tenant)).toEqual(["anonymous", "anonymous"]);
+  });
+
+  it("answers a wrong, revoked or expired key with 401, never as anonymous; a valid key keeps its restrictions", async () => {
+    const { models } = await noneApp();
+    for (const key of ["tg-wrong-key-123", "sk-anything", storeKeys.revoked, storeKeys.expired]) {
+      const res = await models({ authorization: `Bearer ${key}` });
+      expect(res.status, key).toBe(401);
+      const error = ((await res.json()) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe("invalid_api_key");
+      expect(error.message).toMatch(/send none, or "anonymous"/);
+    }
+    const malformed = await models({ authorization: "Basic dXNlcjpwYXNz" });
+    expect(malformed.status).toBe(401);
+    expect(await ids(await models({ authorization: "Bearer tg-config-key-bob" }))).toEqual(["qwq"]);
+    expect(await ids(await models({ authorization: `Bearer ${storeKeys.valid}` }))).toEqual([
+      "other",
+    ]);
+  });
+
+  it("answers only requests addressed to a loopback name (DNS rebinding)", async () => {
+    const { models, app } = await noneApp();
+    for (const host of [
+      "localhost",
+      "localhost:8787",
+      "127.0.0.1",
+      "127.0.0.1:1",
+      "[::1]",
+      "[::1]:8787",
+      "LOCALHOST:80",
+    ]) {
+      expect((await models({}, host)).status, host).toBe(200);
+    }
+    for (const host of [
+      "evil.example",
+      "evil.example:8787",
+      "127.0.0.1.evil.example",
+      "localhost.evil.example:8787",
+      "0.0.0.0:8787",
+      "192.168.1.5:8787",
+    ]) {
+      const res = await models({}, host);
+      expect(res.status, host).toBe(403);
+      const error = ((await res.json()) as { error: { code: string; type: string } }).error;
+      expect(error).toMatchObject({ code: "host_not_allowed", type: "permission_error" });
+    }
+    // The check comes before anything else, admin and usage routes included.
+    const post = await app.request("http://evil.example/v1/chat/completions", {
+      method: "POST",
+      headers: { host: "evil.example", "content-type": "application/json" },
+      body: JSON.stringify(hello),
+    });
+    expect(post.status).toBe(403);
+  });
+
+  it("serves any Host when allowPublicWithoutAuth says so; keys mode never checks Host", async () => {
+    const open = await noneApp({ allowPublicWithoutAuth: true });
+    expect((await open.models({}, "gateway.example:8787")).status).toBe(200);
+    const keyed = createApp({ config, fetch: sseUpstream([]) });
+    const res = await keyed.request("http://gateway.example/v1/models", {
+      headers: { host: "gateway.example", authorization: "Bearer tg-alice-key-1" },
+    });
+    expect(res.status).toBe(200);
+  });
+});
