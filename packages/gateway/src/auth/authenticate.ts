@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { ANONYMOUS_TENANT as ANONYMOUS } from "../config/names.js";
 import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
 import { errors } from "../errors/api-error.js";
@@ -20,9 +21,7 @@ export interface AuthenticateOptions {
   now: () => number;
 }
 
-/** The tenant and key id of keyless requests under `auth: "none"`; no key may use them. */
-export const ANONYMOUS = "anonymous";
-
+/** Keyless requests under `auth: "none"`; "anonymous" is also their placeholder key. */
 const anonymous: Principal = { keyId: ANONYMOUS, tenant: ANONYMOUS };
 
 /**
