@@ -368,6 +368,14 @@ describe("config hardening", () => {
         ),
       ),
     ).toMatch(/keys\[0\]\.id/);
+    expect(
+      errorOf(() =>
+        parseConfig(
+          { ...base, keys: [{ id: "constructor", key: "tg-key-000001", tenant: "a" }] },
+          {},
+        ),
+      ),
+    ).toMatch(/keys\[0\]\.id: expected an id that is not a built-in name/);
   });
 
   it("reads the stale key bound and the public-without-auth switch", () => {

@@ -15,13 +15,19 @@ export const keyTenantName = tenantName.refine((t) => t !== ANONYMOUS_TENANT, {
   message: `"${ANONYMOUS_TENANT}" is reserved for requests without a key`,
 });
 
-/** A config key's public id (logs, usage, the admin API). */
+/**
+ * A config key's public id (logs, usage, the admin API). Ids are keys of plain objects in usage
+ * reports, so Object.prototype's names ("constructor", "toString", …) are refused too.
+ */
 export const keyId = z
   .string()
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
     "expected 1-64 letters, digits, '.', '_', ':' or '-'",
-  );
+  )
+  .refine((id) => !(id in Object.prototype), {
+    message: "expected an id that is not a built-in name",
+  });
 
 /** Backends are named in the x-thinkgate-backend response header: visible ASCII only. */
 export const backendName = z
