@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { type Config, ConfigError, parseConfig } from "@thinkgate/gateway";
+import { type Config, ConfigError, parseConfig, parseJsonText } from "@thinkgate/gateway";
 
 /** Reads and validates the file named by THINKGATE_CONFIG. */
 export async function loadConfigFile(
@@ -12,11 +12,5 @@ export async function loadConfigFile(
   } catch (err) {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseConfig(json, env);
+  return parseConfig(parseJsonText(text, `config file ${path}`), env);
 }

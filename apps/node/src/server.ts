@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { createApp, type GatewayDeps } from "@thinkgate/gateway";
+import { ConfigError, createApp, type GatewayDeps, isLoopbackAddress } from "@thinkgate/gateway";
 import { type DirectBody, nodeTransport } from "@thinkgate/gateway/node";
 
 export interface RunningServer {
@@ -62,6 +62,8 @@ function fetchDirect(app: ReturnType<typeof createApp>) {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000, ...deps } = options;
+  const hostname = host ?? deps.config.server.host;
+  refusePublicWithoutAuth(deps.config.server, hostname);
   // Active health probes (config.routing.healthCheck) run on a timer for as long as the server
   // does; Workers have no timer and learn health from traffic only.
   const probes = new AbortController();
@@ -75,7 +77,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     waitUntil: deps.waitUntil ?? runAfterResponse,
     routing: { ...deps.routing, healthChecks: deps.routing?.healthChecks ?? probes.signal },
   });
-  const hostname = host ?? deps.config.server.host;
   const headersTimeout = Math.min(headersTimeoutMs, requestTimeoutMs);
   const serverOptions = {
     requestTimeout: requestTimeoutMs,
@@ -113,4 +114,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (graceMs === 0) http.closeAllConnections?.();
       }),
   };
+}
+
+/**
+ * `auth: "none"` serves anyone who can connect, with the operator's backend credentials: on an
+ * address other than loopback that takes `server.allowPublicWithoutAuth`, said on purpose.
+ */
+function refusePublicWithoutAuth(server: GatewayDeps["config"]["server"], hostname: string): void {
+  if (server.auth !== "none" || server.allowPublicWithoutAuth || isLoopbackAddress(hostname))
+    return;
+  throw new ConfigError(
+    `invalid config:\n  server.auth: "none" lets anyone who can reach ${hostname} use the backends without a key; listen on loopback (server.host "127.0.0.1"), use keys (server.auth "keys"), or set server.allowPublicWithoutAuth to true if that is really meant`,
+  );
 }

@@ -1,5 +1,8 @@
+import { request } from "node:http";
+import { ConfigError, parseConfig } from "@thinkgate/gateway";
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer } from "../src/server.js";
 import { ask, type Harness, startHarness } from "./harness.js";
 
 let h: Harness;
@@ -77,5 +80,60 @@ describe("keys from the config file", () => {
     expect(alice).toEqual(["qwq-32b"]);
     const bob = (await clientWith("tg-test-bob-0002").models.list()).data.map((m) => m.id);
     expect(bob).toContain("qwq-32b-ollama");
+  });
+});
+
+describe('auth "none" on the Node server', () => {
+  const config = (server: Record<string, unknown>) =>
+    parseConfig(
+      {
+        server: { auth: "none", ...server },
+        backends: { b: { type: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1" } },
+        models: { m: { targets: [{ backend: "b", model: "m" }] } },
+      },
+      {},
+    );
+
+  it("refuses to listen beyond loopback unless allowPublicWithoutAuth says so", async () => {
+    for (const host of ["0.0.0.0", "::"]) {
+      const refused = await startServer({ config: config({ host }), port: 0 }).catch((e) => e);
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect((refused as Error).message).toMatch(/server\.auth: "none".*allowPublicWithoutAuth/);
+    }
+    const open = await startServer({
+      config: config({ host: "0.0.0.0", allowPublicWithoutAuth: true }),
+      port: 0,
+    });
+    await open.close();
+    const loopback = await startServer({ config: config({ host: "localhost" }), port: 0 });
+    await loopback.close();
+  });
+
+  it("answers a request addressed to another host name with 403 (DNS rebinding)", async () => {
+    const server = await startServer({ config: config({}), port: 0 });
+    try {
+      const get = (host: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(
+            { host: "127.0.0.1", port: server.port, path: "/v1/models", headers: { host } },
+            (res) => {
+              let body = "";
+              res.on("data", (d) => {
+                body += String(d);
+              });
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+            },
+          );
+          req.on("error", reject);
+          req.end();
+        });
+      expect((await get(`127.0.0.1:${server.port}`)).status).toBe(200);
+      expect((await get(`localhost:${server.port}`)).status).toBe(200);
+      const rebound = await get(`attacker.example:${server.port}`);
+      expect(rebound.status).toBe(403);
+      expect(JSON.parse(rebound.body).error.code).toBe("host_not_allowed");
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -15,7 +15,7 @@ export interface Harness {
 /** The real thing: the emulator on a free port, the Node gateway in front of it, the official client. */
 export async function startHarness(
   overrides: Partial<ConfigInput> | ((emulatorUrl: string) => Partial<ConfigInput>) = {},
-  apiKey = "unused",
+  apiKey = "anonymous",
 ): Promise<Harness> {
   const emulator = await startEmulator();
   const logs: Array<Record<string, unknown>> = [];

@@ -52,7 +52,7 @@ describe("pnpm start", () => {
     const { stderr } = proc.output();
     expect(stderr).toContain("embedded default");
     expect(stderr).toContain("curl");
-    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "any", maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "anonymous", maxRetries: 0 });
     expect((await client.models.list()).data.map((m) => m.id)).toEqual(["demo"]);
     const completion = await client.chat.completions.create({
       model: "demo",
@@ -89,6 +89,39 @@ describe("pnpm start", () => {
     expect(proc.output().stderr).toMatch(/backends\.b\.baseUrl: expected an http\(s\) URL/);
   }, 20_000);
 
+  it("stops with exit code 1 for a config that is not JSON, naming the position and never its text", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
+    const file = join(dir, "config.json");
+    await writeFile(
+      file,
+      '{\n  "backends": {},\n  "keys": [{ "key": sk-live-secret-0123456789 }]\n}',
+    );
+    const proc = start({ THINKGATE_CONFIG: file });
+    expect(await proc.exited).toBe(1);
+    const { stderr } = proc.output();
+    expect(stderr).toMatch(/is not valid JSON: syntax error at line 3, column 21/);
+    expect(stderr).not.toContain("sk-live");
+    expect(stderr).not.toContain("secret");
+  }, 20_000);
+
+  it('stops with exit code 1 for auth "none" on a public address, unless allowed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
+    const file = join(dir, "config.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        server: { host: "0.0.0.0", auth: "none" },
+        backends: { gpu: { type: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1" } },
+        models: { m: { targets: [{ backend: "gpu", model: "m" }] } },
+      }),
+    );
+    const proc = start({ THINKGATE_CONFIG: file });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().stderr).toMatch(
+      /server\.auth: "none" lets anyone who can reach 0\.0\.0\.0/,
+    );
+  }, 20_000);
+
   it("serves a config file's models, with its keys' limits and the admin API", async () => {
     const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
     const file = join(dir, "config.json");
@@ -104,7 +137,7 @@ describe("pnpm start", () => {
     const proc = start({
       THINKGATE_CONFIG: file,
       TEST_KEY: "tg-from-env-123",
-      THINKGATE_ADMIN_TOKEN: "admin-secret-1",
+      THINKGATE_ADMIN_TOKEN: "admin-secret-0123456789",
     });
     const url = await proc.listening;
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "tg-from-env-123", maxRetries: 0 });
@@ -124,7 +157,10 @@ describe("pnpm start", () => {
     // The admin API is on: a key created there works at once.
     const created = await fetch(`${url}/admin/keys`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: "Bearer admin-secret-1" },
+      headers: {
+        "content-type": "application/json",
+        authorization: "Bearer admin-secret-0123456789",
+      },
       body: JSON.stringify({ tenant: "new-team", models: ["qwq-32b"] }),
     });
     expect(created.status).toBe(201);
@@ -139,7 +175,7 @@ describe("pnpm start", () => {
     const proc = start({}, "src/dev.ts");
     const url = await proc.listening;
     expect(proc.output().stderr).toContain("curl");
-    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "any", maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "anonymous", maxRetries: 0 });
     const stream = await client.chat.completions.create({
       model: "qwq-32b",
       stream: true,

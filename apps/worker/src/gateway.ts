@@ -1,4 +1,4 @@
-import { ConfigError, createApp, parseConfig } from "@thinkgate/gateway";
+import { ConfigError, createApp, parseConfig, parseJsonText } from "@thinkgate/gateway";
 import { type Bindings, stringBindings } from "./bindings.js";
 import { logRequest, logWarning } from "./log.js";
 import { buildTenancy } from "./tenancy.js";
@@ -43,19 +43,9 @@ async function build(source: string | undefined, env: Bindings): Promise<Gateway
       final: true,
     };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(source);
-  } catch (err) {
-    return {
-      ok: false,
-      reason: `THINKGATE_CONFIG is not valid JSON: ${(err as Error).message}`,
-      final: true,
-    };
-  }
   const vars = stringBindings(env);
   try {
-    const config = parseConfig(json, vars);
+    const config = parseConfig(parseJsonText(source, "THINKGATE_CONFIG"), vars);
     if (config.store.type === "redis") {
       return {
         ok: false,

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { authenticate } from "./auth/authenticate.js";
 import { indexConfigKeys } from "./auth/config-keys.js";
+import { loopbackHostOnly } from "./auth/loopback.js";
 import type { GatewayDeps } from "./deps.js";
 import type { GatewayEnv } from "./env.js";
 import { ApiError, errors } from "./errors/api-error.js";
@@ -34,6 +35,9 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   app.use(watchClient());
   app.use(observe(deps.log));
+  if (config.server.auth === "none" && !config.server.allowPublicWithoutAuth) {
+    app.use(loopbackHostOnly());
+  }
   if (config.server.cors) app.use(cors(corsOptions(config.server.cors.origins)));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 

@@ -1,4 +1,5 @@
 export { createApp } from "./app.js";
+export { isLoopbackAddress } from "./auth/loopback.js";
 export type {
   BackendConfig,
   Config,
@@ -8,7 +9,7 @@ export type {
   StoreConfig,
   TargetConfig,
 } from "./config/index.js";
-export { ConfigError, parseConfig } from "./config/index.js";
+export { ConfigError, parseConfig, parseJsonText } from "./config/index.js";
 export type { GatewayDeps, Tenancy, UsageEvent } from "./deps.js";
 export type { GatewayEnv } from "./env.js";
 export { ApiError } from "./errors/api-error.js";

@@ -112,7 +112,8 @@ describe("the HTTP API through app.request()", () => {
       { "x-request-id": "client-id-1" },
     );
     expect(res.status).toBe(200);
-    expect(res.headers.get("x-request-id")).toBe("client-id-1");
+    const requestId = res.headers.get("x-request-id");
+    expect(requestId).toMatch(/^req_[0-9a-f]{32}$/);
     expect(res.headers.get("x-thinkgate-backend")).toBe("up");
     expect(res.headers.get("server-timing")).toMatch(/^gateway;dur=[\d.]+, upstream;dur=[\d.]+$/);
     const json = (await res.json()) as {
@@ -138,9 +139,11 @@ describe("the HTTP API through app.request()", () => {
     });
     expect(calls[1]?.body).not.toHaveProperty("reasoning_format");
     expect(calls[1]?.headers.get("authorization")).toBe("Bearer sk-upstream-secret");
+    expect(calls[1]?.headers.get("x-request-id")).toBe(requestId);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
-      requestId: "client-id-1",
+      requestId,
+      clientRequestId: "client-id-1",
       tenant: "alice",
       model: "qwq",
       backend: "up",
@@ -153,10 +156,25 @@ describe("the HTTP API through app.request()", () => {
     expect(JSON.stringify(lines[0])).not.toContain("hi");
   });
 
-  it("makes up a request id when the client's is not sane", async () => {
-    const app = createApp({ config, fetch: sseUpstream([]) });
-    const res = await post(app, hello, { "x-request-id": 'bad id\twith"quotes' });
-    expect(res.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+  it("names every request itself, and logs a sane client request id beside its own", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const app = createApp({ config, fetch: sseUpstream([]), log: (l) => lines.push(l) });
+    const insane = await post(app, hello, { "x-request-id": 'bad id\twith"quotes' });
+    expect(insane.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+    // Two requests claiming one id still get two ids: a client cannot pass as another request.
+    const first = await post(app, hello, { "x-request-id": "client-7" });
+    const second = await post(app, hello, { "x-request-id": "client-7" });
+    const ids = [first, second].map((r) => r.headers.get("x-request-id"));
+    expect(ids[0]).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(ids[1]).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    await new Promise((r) => setTimeout(r, 10));
+    const logged = lines.filter((l) => l.msg === "request");
+    expect(logged.map((l) => [l.requestId, l.clientRequestId])).toEqual([
+      [insane.headers.get("x-request-id"), null],
+      [ids[0], "client-7"],
+      [ids[1], "client-7"],
+    ]);
   });
 
   it("resolves aliases and lists only the key's models", async () => {
@@ -301,7 +319,8 @@ describe("the HTTP API through app.request()", () => {
 });
 
 describe("the tenancy seam", () => {
-  const storeKey = "tg-store-key-42";
+  // Shaped like the admin API's keys ("tg-" + 43 base64url): only those go to the store.
+  const storeKey = `tg-${"s".repeat(40)}042`;
 
   async function tenancyWith(refuse: boolean) {
     const hash = Array.from(
@@ -405,5 +424,138 @@ describe("the tenancy seam", () => {
     expect(res.headers.get("retry-after")).toBe("13");
     expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("0");
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
+  });
+});
+
+describe('auth "none"', () => {
+  const storeKeys = {
+    revoked: `tg-${"r".repeat(43)}`,
+    expired: `tg-${"e".repeat(43)}`,
+    valid: `tg-${"v".repeat(43)}`,
+  };
+
+  async function noneApp(server: Record<string, unknown> = {}) {
+    const hashes = new Map<string, keyof typeof storeKeys>();
+    for (const [name, key] of Object.entries(storeKeys)) {
+      const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+      const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"));
+      hashes.set(hex.join(""), name as keyof typeof storeKeys);
+    }
+    const tenancy: Tenancy = {
+      findKey: async (hash) => {
+        const name = hashes.get(hash);
+        if (!name) return null;
+        return {
+          id: `key_${name}`,
+          hash,
+          tenant: "store-tenant",
+          createdAt: 0,
+          source: "store",
+          models: ["other"],
+          ...(name === "revoked" ? { revokedAt: 1 } : {}),
+          ...(name === "expired" ? { expiresAt: 1 } : {}),
+        };
+      },
+      limiter: {
+        admit: async () => ({ ok: true, lease: { headers: {}, settle: async () => {} } }),
+      },
+      recordUsage: async () => {},
+    };
+    const lines: Array<Record<string, unknown>> = [];
+    const app = createApp({
+      config: parseConfig(
+        {
+          server: { auth: "none", ...server },
+          backends: { up: { type: "openai-compatible", baseUrl: "http://up.test/v1" } },
+          models: {
+            qwq: { targets: [{ backend: "up", model: "q" }] },
+            other: { targets: [{ backend: "up", model: "o" }] },
+          },
+          keys: [{ key: "tg-config-key-bob", tenant: "bob", models: ["qwq"] }],
+        },
+        {},
+      ),
+      tenancy,
+      fetch: sseUpstream([]),
+      log: (l) => lines.push(l),
+    });
+    const models = (headers: Record<string, string> = {}, host = "127.0.0.1:8787") =>
+      app.request(`http://${host}/v1/models`, { headers: { host, ...headers } });
+    return { app, models, lines };
+  }
+
+  const ids = async (res: Response) =>
+    ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
+
+  it("runs a request without a key, or with the placeholder key, as the anonymous tenant", async () => {
+    const { models, lines } = await noneApp();
+    expect(await ids(await models())).toEqual(["qwq", "other"]);
+    expect(await ids(await models({ authorization: "Bearer anonymous" }))).toEqual([
+      "qwq",
+      "other",
+    ]);
+    expect(lines.map((l) => l.tenant)).toEqual(["anonymous", "anonymous"]);
+  });
+
+  it("answers a wrong, revoked or expired key with 401, never as anonymous; a valid key keeps its restrictions", async () => {
+    const { models } = await noneApp();
+    for (const key of ["tg-wrong-key-123", "sk-anything", storeKeys.revoked, storeKeys.expired]) {
+      const res = await models({ authorization: `Bearer ${key}` });
+      expect(res.status, key).toBe(401);
+      const error = ((await res.json()) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe("invalid_api_key");
+      expect(error.message).toMatch(/send none, or "anonymous"/);
+    }
+    const malformed = await models({ authorization: "Basic dXNlcjpwYXNz" });
+    expect(malformed.status).toBe(401);
+    expect(await ids(await models({ authorization: "Bearer tg-config-key-bob" }))).toEqual(["qwq"]);
+    expect(await ids(await models({ authorization: `Bearer ${storeKeys.valid}` }))).toEqual([
+      "other",
+    ]);
+  });
+
+  it("answers only requests addressed to a loopback name (DNS rebinding)", async () => {
+    const { models, app } = await noneApp();
+    for (const host of [
+      "localhost",
+      "localhost:8787",
+      "127.0.0.1",
+      "127.0.0.1:1",
+      "[::1]",
+      "[::1]:8787",
+      "LOCALHOST:80",
+    ]) {
+      expect((await models({}, host)).status, host).toBe(200);
+    }
+    for (const host of [
+      "evil.example",
+      "evil.example:8787",
+      "127.0.0.1.evil.example",
+      "localhost.evil.example:8787",
+      "0.0.0.0:8787",
+      "192.168.1.5:8787",
+    ]) {
+      const res = await models({}, host);
+      expect(res.status, host).toBe(403);
+      const error = ((await res.json()) as { error: { code: string; type: string } }).error;
+      expect(error).toMatchObject({ code: "host_not_allowed", type: "permission_error" });
+    }
+    // The check comes before anything else, admin and usage routes included.
+    const post = await app.request("http://evil.example/v1/chat/completions", {
+      method: "POST",
+      headers: { host: "evil.example", "content-type": "application/json" },
+      body: JSON.stringify(hello),
+    });
+    expect(post.status).toBe(403);
+  });
+
+  it("serves any Host when allowPublicWithoutAuth says so; keys mode never checks Host", async () => {
+    const open = await noneApp({ allowPublicWithoutAuth: true });
+    expect((await open.models({}, "gateway.example:8787")).status).toBe(200);
+    const keyed = createApp({ config, fetch: sseUpstream([]) });
+    const res = await keyed.request("http://gateway.example/v1/models", {
+      headers: { host: "gateway.example", authorization: "Bearer tg-alice-key-1" },
+    });
+    expect(res.status).toBe(200);
   });
 });

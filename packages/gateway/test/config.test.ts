@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../src/index.js";
+import { ConfigError, parseConfig, parseJsonText } from "../src/index.js";
+import { tenancyFromConfig } from "../src/tenancy/from-config.js";
 
 const example = {
   store: { type: "memory" },
@@ -192,5 +193,238 @@ describe("parseConfig", () => {
         parseConfig({ ...base, store: { type: "memory", onUnavailable: { limits: "ajar" } } }, {}),
       ),
     ).toMatch(/store\.onUnavailable\.limits/);
+  });
+});
+
+describe("config hardening", () => {
+  const backend = { type: "openai-compatible", baseUrl: "http://10.0.0.5:8000/v1" };
+  const base = {
+    backends: { gpu: backend },
+    models: { m: { targets: [{ backend: "gpu", model: "m" }] } },
+  };
+  const secretHash = (hex: string) => `sha256:${hex}`;
+
+  it("refuses a key, key hash or id written twice, naming both entries", async () => {
+    const twiceKey = errorOf(() =>
+      parseConfig(
+        {
+          ...base,
+          keys: [
+            { key: "tg-same-key-0001", tenant: "acme" },
+            { key: "tg-same-key-0001", tenant: "evil" },
+          ],
+        },
+        {},
+      ),
+    );
+    expect(twiceKey).toMatch(
+      /keys\[1\]\.key: expected each key once; this one is also keys\[0\]\.key/,
+    );
+    const hash = secretHash("a".repeat(64));
+    expect(
+      errorOf(() =>
+        parseConfig(
+          {
+            ...base,
+            keys: [
+              { keyHash: hash, tenant: "a" },
+              { keyHash: hash, tenant: "b" },
+            ],
+          },
+          {},
+        ),
+      ),
+    ).toMatch(/keys\[1\]\.keyHash/);
+    expect(
+      errorOf(() =>
+        parseConfig(
+          {
+            ...base,
+            keys: [
+              { id: "k1", key: "tg-first-key-01", tenant: "a" },
+              { id: "k1", key: "tg-second-key-2", tenant: "b" },
+            ],
+          },
+          {},
+        ),
+      ),
+    ).toMatch(/keys\[1\]\.id: expected a unique id/);
+    // The same secret as a key and as a hash is found once the hashes are computed (start-up).
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode("tg-same-key-0001"),
+    );
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    const config = parseConfig(
+      {
+        ...base,
+        keys: [
+          { key: "tg-same-key-0001", tenant: "acme" },
+          { keyHash: secretHash(hex), tenant: "evil" },
+        ],
+      },
+      {},
+    );
+    await expect(tenancyFromConfig(config, {})).rejects.toThrow(
+      /keys\[1\]: expected each key once; keys\[0\] is the same key/,
+    );
+    await expect(tenancyFromConfig(config, {})).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it("treats prototype names as the unknown names they are, never as found", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const target = errorOf(() =>
+        parseConfig({ ...base, models: { m: { targets: [{ backend: name, model: "m" }] } } }, {}),
+      );
+      expect(target).toMatch(
+        /models\.m\.targets\[0\]\.backend: expected one of the backends \(gpu\)/,
+      );
+      const allowed = errorOf(() =>
+        parseConfig({ ...base, keys: [{ key: "tg-key-000001", tenant: "a", models: [name] }] }, {}),
+      );
+      expect(allowed).toMatch(/keys\[0\]\.models\[0\]: expected one of the models \(m\)/);
+    }
+    const spillover = errorOf(() =>
+      parseConfig(
+        {
+          ...base,
+          models: {
+            m: {
+              strategy: "spillover",
+              targets: [
+                { backend: "constructor", model: "m" },
+                { backend: "gpu", model: "m" },
+              ],
+            },
+          },
+        },
+        {},
+      ),
+    );
+    expect(spillover).toMatch(/targets\[0\]\.backend/);
+    // A "__proto__" key in the file is a key like any other: unknown, so an error.
+    const proto = JSON.parse('{"backends":{},"models":{},"server":{"__proto__":{"auth":"none"}}}');
+    expect(errorOf(() => parseConfig(proto, {}))).toMatch(/server/);
+  });
+
+  it("accepts only header-safe backend names", () => {
+    for (const name of ["gpu-box", "emu.vllm_2", "A:b/c"]) {
+      expect(() =>
+        parseConfig(
+          {
+            backends: { [name]: backend },
+            models: { m: { targets: [{ backend: name, model: "m" }] } },
+          },
+          {},
+        ),
+      ).not.toThrow();
+    }
+    for (const name of ["gpu box", "gpü", "gpu\u0000", "x".repeat(101), "\u4e91"]) {
+      expect(errorOf(() => parseConfig({ backends: { [name]: backend }, models: {} }, {}))).toMatch(
+        /x-thinkgate-backend header/,
+      );
+    }
+  });
+
+  it('keeps "$$" + "{NAME}" as a literal reference and reads only own environment entries', () => {
+    const config = parseConfig(
+      {
+        ...base,
+        backends: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own syntax
+          gpu: { ...backend, params: { defaults: { stop: ["$${END}", "${END}", "a $${x} b"] } } },
+        },
+      },
+      { END: "</s>" },
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal the escape stands for
+    expect(config.backends.gpu?.params.defaults.stop).toEqual(["${END}", "</s>", "a ${x} b"]);
+    for (const name of ["constructor", "toString", "__proto__"]) {
+      expect(
+        errorOf(() =>
+          parseConfig({ ...base, backends: { gpu: { ...backend, apiKey: `\${${name}}` } } }, {}),
+        ),
+      ).toMatch(new RegExp(`expected environment variable ${name} to be set`));
+    }
+  });
+
+  it('reserves the tenant "anonymous" and the key "anonymous", and holds tenants and ids to a plain alphabet', () => {
+    expect(
+      errorOf(() =>
+        parseConfig({ ...base, keys: [{ key: "tg-key-000001", tenant: "anonymous" }] }, {}),
+      ),
+    ).toMatch(/keys\[0\]\.tenant: "anonymous" is reserved/);
+    expect(
+      errorOf(() => parseConfig({ ...base, keys: [{ key: "anonymous", tenant: "acme" }] }, {})),
+    ).toMatch(/keys\[0\]\.key/);
+    expect(
+      errorOf(() => parseConfig({ ...base, keys: [{ key: "tg-key-000001", tenant: "a:b" }] }, {})),
+    ).toMatch(/keys\[0\]\.tenant/);
+    expect(
+      errorOf(() =>
+        parseConfig(
+          { ...base, keys: [{ id: "__proto__", key: "tg-key-000001", tenant: "a" }] },
+          {},
+        ),
+      ),
+    ).toMatch(/keys\[0\]\.id/);
+    expect(
+      errorOf(() =>
+        parseConfig(
+          { ...base, keys: [{ id: "constructor", key: "tg-key-000001", tenant: "a" }] },
+          {},
+        ),
+      ),
+    ).toMatch(/keys\[0\]\.id: expected an id that is not a built-in name/);
+  });
+
+  it("reads the stale key bound and the public-without-auth switch", () => {
+    const config = parseConfig(
+      {
+        ...base,
+        server: { auth: "none", allowPublicWithoutAuth: true },
+        store: { type: "memory", onUnavailable: { keys: "stale", maxStaleMs: 30000 } },
+      },
+      {},
+    );
+    expect(config.server.allowPublicWithoutAuth).toBe(true);
+    expect(config.store.onUnavailable).toMatchObject({ keys: "stale", maxStaleMs: 30000 });
+    expect(parseConfig(base, {}).server.allowPublicWithoutAuth).toBe(false);
+  });
+});
+
+describe("parseJsonText", () => {
+  it("names the line and column of a syntax error and never quotes the text", () => {
+    const secret = "sk-live-0123456789abcdef";
+    const cases: Array<[string, RegExp]> = [
+      [`{"apiKey": ${secret}}`, /line 1, column 12/],
+      [`{\n  "apiKey": "${secret}",\n}`, /line 3, column 1/],
+      [`{"apiKey": "${secret}`, /ends too early/],
+      [`{"apiKey": "${secret}\n"}`, /line 1, column 37/],
+      [`["${secret}"] ${secret}`, /line 1, column 30/],
+      [`${secret}`, /line 1, column 1/],
+    ];
+    for (const [text, where] of cases) {
+      const message = errorOf(() => parseJsonText(text, "THINKGATE_CONFIG"));
+      expect(message).toMatch(/^THINKGATE_CONFIG is not valid JSON: /);
+      expect(message).toMatch(where);
+      expect(message).not.toContain("sk-");
+      expect(message).not.toContain("0123");
+    }
+    expect(parseJsonText('{"a": [1, "x", null]}', "x")).toEqual({ a: [1, "x", null] });
+  });
+
+  it("finds the error in a large text in linear time", () => {
+    const time = (n: number) => {
+      const text = `[${"[".repeat(n)}${"1,".repeat(n)}x`;
+      const start = performance.now();
+      errorOf(() => parseJsonText(text, "c"));
+      return performance.now() - start;
+    };
+    time(1000);
+    const small = Math.min(time(40_000), time(40_000));
+    const large = Math.min(time(320_000), time(320_000));
+    // 8× the input: linear is about 8× the time; quadratic would be 64×.
+    expect(large / small).toBeLessThan(24);
   });
 });

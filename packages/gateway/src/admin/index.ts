@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { ApiError, errors } from "../errors/api-error.js";
+import type { Limiter } from "../limits/types.js";
 import type { KeyRecord, Store } from "../store/types.js";
 import { adminAuth } from "./admin-auth.js";
 import { keyRoutes } from "./keys.js";
@@ -14,6 +15,8 @@ export interface AdminRoutesDeps {
   configKeys: KeyRecord[];
   findKey(hash: string): Promise<KeyRecord | null>;
   forget(hash: string): void;
+  /** /v1/usage reads are rate limited (admin/usage.ts). */
+  limiter: Limiter;
   now: () => number;
   storeTimeoutMs: number;
 }
@@ -22,8 +25,9 @@ export function createAdminRoutes(deps: AdminRoutesDeps): Hono {
   const app = new Hono();
   app.use("/admin/*", adminAuth(deps.adminToken));
   app.route("/admin/keys", keyRoutes(deps));
-  app.get("/admin/usage", adminUsage(deps));
-  app.get("/v1/usage", ownUsage(deps));
+  const usageDeps = { ...deps, configKeyHashes: new Set(deps.configKeys.map((k) => k.hash)) };
+  app.get("/admin/usage", adminUsage(usageDeps));
+  app.get("/v1/usage", ownUsage(usageDeps));
   app.get("/openapi.json", (c) => c.json(openApiDocument));
   // Mounted into the gateway its error handler applies; on its own (tests, other hosts) this one.
   app.onError((err) => (err instanceof ApiError ? err : errors.internal()).toResponse());

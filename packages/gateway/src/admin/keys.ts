@@ -54,6 +54,8 @@ export function keyRoutes(deps: KeyRoutesDeps): Hono {
     if (body.tags !== undefined) record.tags = body.tags;
     if (body.expiresAt !== undefined) record.expiresAt = body.expiresAt;
     await call("putKey", () => deps.store.putKey(record));
+    // This instance may have just been told the store knows no such key: no longer true.
+    deps.forget(hash);
     return c.json({ ...keyView(record), key }, 201);
   });
 
@@ -67,26 +69,38 @@ export function keyRoutes(deps: KeyRoutesDeps): Hono {
 
   app.get("/:id", async (c) => c.json(keyView(await find(c.req.param("id")))));
 
+  // Both through store.updateKey: a PATCH only ever writes its own fields on the record as
+  // stored at that moment, so a revocation that lands while it runs is never undone.
   app.patch("/:id", async (c) => {
-    const record = await findStored(c.req.param("id"));
+    const id = c.req.param("id");
     const body = await validBody(c, updateKeyBody);
-    for (const field of ["name", "models", "limits", "tags", "expiresAt"] as const) {
-      const value = body[field];
-      if (value === undefined) continue;
-      if (value === null) delete record[field];
-      else (record as unknown as Record<string, unknown>)[field] = value;
-    }
-    await call("putKey", () => deps.store.putKey(record));
+    await findStored(id);
+    const record = await call("updateKey", () =>
+      deps.store.updateKey(id, (stored) => {
+        for (const field of ["name", "models", "limits", "tags", "expiresAt"] as const) {
+          const value = body[field];
+          if (value === undefined) continue;
+          if (value === null) delete stored[field];
+          else (stored as unknown as Record<string, unknown>)[field] = value;
+        }
+        return stored;
+      }),
+    );
+    if (!record) throw adminErrors.keyNotFound(id);
     deps.forget(record.hash);
     return c.json(keyView(record));
   });
 
   app.delete("/:id", async (c) => {
-    const record = await findStored(c.req.param("id"));
-    if (record.revokedAt === undefined) {
-      record.revokedAt = deps.now();
-      await call("putKey", () => deps.store.putKey(record));
-    }
+    const id = c.req.param("id");
+    await findStored(id);
+    const revokedAt = deps.now();
+    const record = await call("updateKey", () =>
+      deps.store.updateKey(id, (stored) =>
+        stored.revokedAt === undefined ? { ...stored, revokedAt } : null,
+      ),
+    );
+    if (!record) throw adminErrors.keyNotFound(id);
     deps.forget(record.hash);
     return c.json(keyView(record));
   });

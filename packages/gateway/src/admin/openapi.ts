@@ -189,6 +189,7 @@ export const openApiDocument = {
           },
           "400": error,
           "401": error,
+          "413": error,
           "503": error,
         },
       },
@@ -239,6 +240,7 @@ export const openApiDocument = {
           "401": error,
           "404": error,
           "409": error,
+          "413": error,
         },
       },
       delete: {
@@ -276,7 +278,7 @@ export const openApiDocument = {
     },
     "/v1/usage": {
       get: {
-        summary: "The calling key's tenant's usage per UTC day",
+        summary: "The calling key's tenant's usage per UTC day (at most 60 reads a minute per key)",
         security: [{ apiKey: [] }],
         parameters: [
           { name: "key", in: "query", required: false, schema: { type: "string" } },
@@ -288,6 +290,7 @@ export const openApiDocument = {
           "400": error,
           "401": error,
           "403": error,
+          "429": error,
           "503": error,
         },
       },

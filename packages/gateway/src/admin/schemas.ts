@@ -1,11 +1,10 @@
 import { z } from "zod";
+import { keyTenantName, tenantName } from "../config/names.js";
 
 // What the admin API accepts. Tenants and key ids become parts of store keys, so they are held
 // to a plain alphabet; unknown fields are errors, not silently ignored.
 
-export const tenantName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1-64 letters, digits, '.', '_' or '-'");
+export { tenantName };
 
 const limits = z.strictObject({
   rpm: z.number().int().positive().optional(),
@@ -22,7 +21,7 @@ const instant = z.union([
 ]);
 
 export const createKeyBody = z.strictObject({
-  tenant: tenantName,
+  tenant: keyTenantName,
   name: z.string().max(200).optional(),
   models: stringList.optional(),
   limits: limits.optional(),

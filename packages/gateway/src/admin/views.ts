@@ -41,7 +41,8 @@ export function usageView(
   const totals = emptyCounts();
   const daysOut = [];
   for (const d of days) {
-    const dayTotals = keyId ? d.keys[keyId] : d.totals;
+    // An own-property lookup: `?key=__proto__` must not find Object.prototype.
+    const dayTotals = keyId ? (Object.hasOwn(d.keys, keyId) ? d.keys[keyId] : undefined) : d.totals;
     if (!dayTotals) continue;
     addCounts(totals, dayTotals);
     const keys = Object.fromEntries(

@@ -1,31 +1,51 @@
 import type { MiddlewareHandler } from "hono";
+import { ANONYMOUS_TENANT as ANONYMOUS } from "../config/names.js";
 import type { Tenancy } from "../deps.js";
 import type { GatewayEnv } from "../env.js";
 import { errors } from "../errors/api-error.js";
-import type { KeyRecord, Principal } from "../store/types.js";
-import { sha256Hex } from "./hash.js";
+import type { Principal } from "../store/types.js";
+import { bearerToken } from "./bearer-token.js";
+import { isUsable, toPrincipal } from "./key-record.js";
+import { hasStoreKeyShape } from "./key-shape.js";
+import { presentedKeyHash } from "./presented-key-hash.js";
 
 export interface AuthenticateOptions {
+  /** Config keys by SHA-256 hash (indexConfigKeys). */
   configKeys: Promise<Map<string, Principal>>;
   tenancy?: Tenancy | undefined;
-  /** "none": requests without a (known) key run as the anonymous principal. */
+  /**
+   * "none": a request without a key (or with the placeholder key "anonymous", for clients that
+   * must send one) runs as the anonymous principal. Any other key must be valid in both modes.
+   */
   mode: "keys" | "none";
   now: () => number;
 }
 
-const anonymous: Principal = { keyId: "anonymous", tenant: "anonymous" };
+/** Keyless requests under `auth: "none"`; "anonymous" is also their placeholder key. */
+const anonymous: Principal = { keyId: ANONYMOUS, tenant: ANONYMOUS };
 
-/** Resolves `Authorization: Bearer <key>` to a Principal: config keys first, then the store. */
+/**
+ * Resolves `Authorization: Bearer <key>` to the request's principal: config keys in memory
+ * first, then (only for keys shaped like the admin API's) the store. A key that is wrong,
+ * revoked or expired is a 401 whatever the mode: it is never taken for no key at all.
+ */
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler<GatewayEnv> {
-  return async (c, next) => {
+  const incorrect =
+    options.mode === "none"
+      ? `Incorrect API key provided. This gateway needs no key: send none, or "${ANONYMOUS}" if your client must send one.`
+      : "Incorrect API key provided.";
+  return async function authenticate(c, next) {
     const key = bearerToken(c.req.header("authorization"));
-    let principal: Principal | null = null;
-    if (key) principal = await resolve(key, options);
-    if (!principal) {
-      if (options.mode === "none") principal = anonymous;
-      else if (!key)
+    let principal: Principal | null;
+    if (key === undefined) {
+      throw errors.unauthorized("Malformed Authorization header: expected 'Bearer <key>'.");
+    } else if (key === null || (options.mode === "none" && key === ANONYMOUS)) {
+      if (options.mode === "keys")
         throw errors.unauthorized("Missing API key: send it as 'Authorization: Bearer <key>'.");
-      else throw errors.unauthorized("Incorrect API key provided.");
+      principal = anonymous;
+    } else {
+      principal = await resolve(key, options);
+      if (!principal) throw errors.unauthorized(incorrect);
     }
     c.set("principal", principal);
     const trace = c.get("trace");
@@ -35,47 +55,15 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ga
   };
 }
 
-function bearerToken(header: string | undefined): string | null {
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? null;
-}
-
-// Keys presented recently and their SHA-256: Web Crypto's digest is asynchronous (on Node a
-// round trip through the thread pool), and a client sends the same key request after request.
-// Bounded, oldest out first, so a client spraying made-up keys only churns it. It holds keys
-// exactly as the request path already does, only for longer: never logged, never serialised.
-const hashCacheSize = 1024;
-const hashes = new Map<string, string>();
-
-async function hashOf(key: string): Promise<string> {
-  const cached = hashes.get(key);
-  if (cached !== undefined) return cached;
-  const hash = await sha256Hex(key);
-  if (hashes.size >= hashCacheSize) hashes.delete(hashes.keys().next().value as string);
-  hashes.set(key, hash);
-  return hash;
-}
-
 async function resolve(key: string, options: AuthenticateOptions): Promise<Principal | null> {
-  const hash = await hashOf(key);
-  const fromConfig = (await options.configKeys).get(hash);
+  const configKeys = await options.configKeys;
+  const storeShaped = hasStoreKeyShape(key);
+  // Neither a config key nor one the store could hold: not worth a hash.
+  if (configKeys.size === 0 && !storeShaped) return null;
+  const hash = await presentedKeyHash(key);
+  const fromConfig = configKeys.get(hash);
   if (fromConfig) return fromConfig;
-  if (!options.tenancy) return null;
+  if (!storeShaped || !options.tenancy) return null;
   const record = await options.tenancy.findKey(hash);
   return record && isUsable(record, options.now()) ? toPrincipal(record) : null;
-}
-
-function isUsable(record: KeyRecord, now: number): boolean {
-  if (record.revokedAt !== undefined && record.revokedAt <= now) return false;
-  if (record.expiresAt !== undefined && record.expiresAt <= now) return false;
-  return true;
-}
-
-function toPrincipal(record: KeyRecord): Principal {
-  const principal: Principal = { keyId: record.id, tenant: record.tenant };
-  if (record.models) principal.models = record.models;
-  if (record.limits) principal.limits = record.limits;
-  if (record.tags) principal.tags = record.tags;
-  return principal;
 }

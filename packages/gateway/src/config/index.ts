@@ -1,4 +1,5 @@
 export { ConfigError } from "./error.js";
+export { parseJsonText } from "./json-text.js";
 export { parseConfig } from "./parse.js";
 export type {
   BackendConfig,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { modelRoutingFields, routingSchema } from "../router/routing-schema.js";
+import { ANONYMOUS_TENANT, backendName, keyId, keyTenantName } from "./names.js";
 
 // The config file's shape (design.md, "Configuration"), in zod. Objects are strict wherever a
 // typo would silently misconfigure the gateway: an unknown key is an error, not a no-op.
@@ -94,10 +95,16 @@ const modelSchema = z.strictObject({
 
 const keySchema = z
   .strictObject({
-    id: z.string().min(1).optional(),
-    key: z.string().min(8, "expected a key of at least 8 characters").optional(),
+    id: keyId.optional(),
+    key: z
+      .string()
+      .min(8, "expected a key of at least 8 characters")
+      .refine((k) => k !== ANONYMOUS_TENANT, {
+        message: `"${ANONYMOUS_TENANT}" stands for no key under server.auth "none"; choose another key`,
+      })
+      .optional(),
     keyHash: sha256Hash.optional(),
-    tenant: z.string().min(1),
+    tenant: keyTenantName,
     name: z.string().optional(),
     models: z.array(z.string()).optional(),
     limits: limitsSchema.optional(),
@@ -111,6 +118,11 @@ const keySchema = z
 const onUnavailableSchema = z.strictObject({
   /** "reject": a key only the store knows is refused (503); "stale": keys seen before still work. */
   keys: z.enum(["reject", "stale"]).default("reject"),
+  /**
+   * "stale": a key serves only if the store confirmed it within this long (a key revoked
+   * meanwhile stops working once it passes). Default 100 s, ten times the key cache's 10 s.
+   */
+  maxStaleMs: positiveInt.optional(),
   /** "open": requests run unlimited, with a warning in the log; "closed": 503. */
   limits: z.enum(["open", "closed"]).default("open"),
 });
@@ -132,9 +144,18 @@ const storeSchema = z.discriminatedUnion(
   { error: 'expected "type" to be "memory", "redis" or "upstash"' },
 );
 
+/** The admin token's shortest length, from the config file or the environment alike. */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
+
 const adminSchema = z.strictObject({
   /** Bearer token of /admin/*. Absent: the admin API refuses every request. */
-  token: z.string().min(16, "expected an admin token of at least 16 characters").optional(),
+  token: z
+    .string()
+    .min(
+      ADMIN_TOKEN_MIN_LENGTH,
+      `expected an admin token of at least ${ADMIN_TOKEN_MIN_LENGTH} characters`,
+    )
+    .optional(),
 });
 
 /** Browsers calling the gateway directly (the SDK in a page). Off unless configured. */
@@ -148,12 +169,22 @@ const serverSchema = z.strictObject({
   maxBodyBytes: positiveInt.default(2 * MiB),
   /** "none" accepts requests without a key (loopback demos); "keys" requires one. */
   auth: z.enum(["keys", "none"]).default("keys"),
+  /**
+   * "none" on an address other than loopback, and requests addressed to any host name: anyone
+   * who can reach the gateway spends its backends. Off unless set.
+   */
+  allowPublicWithoutAuth: z.boolean().default(false),
   cors: corsSchema.optional(),
 });
 
 export const configSchema = z
   .strictObject({
-    server: serverSchema.default({ host: "127.0.0.1", maxBodyBytes: 2 * MiB, auth: "keys" }),
+    server: serverSchema.default({
+      host: "127.0.0.1",
+      maxBodyBytes: 2 * MiB,
+      auth: "keys",
+      allowPublicWithoutAuth: false,
+    }),
     store: storeSchema.default({ type: "memory" }),
     admin: adminSchema.default({}),
     backends: z.record(z.string().min(1), backendSchema),
@@ -162,11 +193,21 @@ export const configSchema = z
     routing: routingSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
+    for (const name of Object.keys(config.backends)) {
+      const named = backendName.safeParse(name);
+      if (!named.success) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backends", name],
+          message: named.error.issues[0]?.message ?? "expected a header-safe name",
+        });
+      }
+    }
     // References between sections: a typo here would only show up as a failed request later.
     const publicNames = new Set<string>(Object.keys(config.models));
     for (const [name, model] of Object.entries(config.models)) {
       model.targets.forEach((target, i) => {
-        if (!(target.backend in config.backends)) {
+        if (!Object.hasOwn(config.backends, target.backend)) {
           ctx.addIssue({
             code: "custom",
             path: ["models", name, "targets", i, "backend"],
@@ -178,8 +219,11 @@ export const configSchema = z
         // Every target but the last needs a limit to spill over from; without one, spillover
         // would silently behave as fallback.
         model.targets.slice(0, -1).forEach((target, i) => {
-          const limit = target.maxConcurrency ?? config.backends[target.backend]?.maxConcurrency;
-          if (limit === undefined && target.backend in config.backends) {
+          const known = Object.hasOwn(config.backends, target.backend);
+          const limit =
+            target.maxConcurrency ??
+            (known ? config.backends[target.backend]?.maxConcurrency : undefined);
+          if (limit === undefined && known) {
             ctx.addIssue({
               code: "custom",
               path: ["models", name, "targets", i, "maxConcurrency"],
@@ -199,9 +243,34 @@ export const configSchema = z
         publicNames.add(alias);
       });
     }
+    // A key written twice would silently take the last entry's tenant and limits.
+    const seen = { key: new Map<string, number>(), keyHash: new Map<string, number>() };
+    const ids = new Map<string, number>();
     config.keys.forEach((key, i) => {
+      for (const field of ["key", "keyHash"] as const) {
+        const value = key[field];
+        if (value === undefined) continue;
+        const first = seen[field].get(value);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["keys", i, field],
+            message: `expected each key once; this one is also keys[${first}].${field}`,
+          });
+        } else seen[field].set(value, i);
+      }
+      if (key.id !== undefined) {
+        const first = ids.get(key.id);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["keys", i, "id"],
+            message: `expected a unique id; "${key.id}" is also keys[${first}].id`,
+          });
+        } else ids.set(key.id, i);
+      }
       key.models?.forEach((model, j) => {
-        if (!(model in config.models)) {
+        if (!Object.hasOwn(config.models, model)) {
           ctx.addIssue({
             code: "custom",
             path: ["keys", i, "models", j],

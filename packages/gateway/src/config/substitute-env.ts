@@ -1,11 +1,12 @@
 import { ConfigError, formatPath } from "./error.js";
 
-const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+// "${NAME}", or "$${NAME}" (the escape, which stands for a literal "${NAME}").
+const reference = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
- * Replaces every "${NAME}" inside the config's strings with the environment's value. A missing
- * variable is an error naming both the field and the variable: an empty API key would otherwise
- * only surface as an upstream 401 much later.
+ * Replaces every "${NAME}" inside the config's strings with the environment's value; "$${NAME}"
+ * is left as a literal "${NAME}". A missing variable is an error naming both the field and the
+ * variable: an empty API key would otherwise only surface as an upstream 401 much later.
  */
 export function substituteEnv(
   value: unknown,
@@ -14,8 +15,9 @@ export function substituteEnv(
 ): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
-    return value.replace(reference, (_, name: string) => {
-      const found = env[name];
+    return value.replace(reference, (_, escaped: string, name: string) => {
+      if (escaped) return `\${${name}}`;
+      const found = Object.hasOwn(env, name) ? env[name] : undefined;
       if (found === undefined || found === "") {
         throw new ConfigError(
           `invalid config:\n  ${formatPath(path)}: expected environment variable ${name} to be set`,
@@ -26,9 +28,10 @@ export function substituteEnv(
   }
   if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, [...path, i]));
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, [...path, k]);
-    return out;
+    // fromEntries defines own properties: a "__proto__" key stays a key (and an unknown one).
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k])]),
+    );
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../env.js";
-import { requestIdFrom } from "./request-id.js";
+import { clientRequestIdFrom, newRequestId } from "./request-id.js";
 import type { Trace } from "./trace.js";
 
 /**
@@ -13,11 +13,13 @@ export function observe(
 ): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const trace: Trace = {
-      requestId: requestIdFrom(c.req.header("x-request-id")),
+      requestId: newRequestId(),
       startedAt: performance.now(),
       attempts: 0,
       attemptLog: [],
     };
+    const clientRequestId = clientRequestIdFrom(c.req.header("x-request-id"));
+    if (clientRequestId !== undefined) trace.clientRequestId = clientRequestId;
     c.set("trace", trace);
     await next();
     c.res.headers.set("x-request-id", trace.requestId);
@@ -39,6 +41,7 @@ function logLine(method: string, path: string, status: number, t: Trace): Record
   return {
     msg: "request",
     requestId: t.requestId,
+    clientRequestId: t.clientRequestId ?? null,
     method,
     path,
     status,

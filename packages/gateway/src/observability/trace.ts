@@ -5,7 +5,10 @@ import type { AttemptRecord } from "../router/attempt-log.js";
  * log line. Holds no prompt text and no secrets.
  */
 export interface Trace {
+  /** The gateway's own id: logged, sent upstream, in the response's x-request-id. */
   requestId: string;
+  /** The client's x-request-id, when it sent a sane one: logged beside ours. */
+  clientRequestId?: string;
   /** performance.now() at arrival: durations are measured on a monotonic clock. */
   startedAt: number;
   tenant?: string;

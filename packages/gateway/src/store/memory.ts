@@ -96,6 +96,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       keysByHash.set(record.hash, clone(record));
       hashById.set(record.id, record.hash);
     },
+    async updateKey(id, change) {
+      // No await between the read and the write: nothing can land in between.
+      const hash = hashById.get(id);
+      const record = hash ? keysByHash.get(hash) : undefined;
+      if (!record) return null;
+      const next = change(clone(record));
+      if (next === null) return clone(record);
+      const stored = { ...next, id: record.id, hash: record.hash };
+      keysByHash.set(record.hash, clone(stored));
+      return clone(stored);
+    },
     async listKeys(tenant) {
       return [...keysByHash.values()]
         .filter((r) => tenant === undefined || r.tenant === tenant)

@@ -18,6 +18,9 @@ export interface RedisBackedOptions {
   close?: () => Promise<void>;
 }
 
+/** Conflicting writes tolerated by one updateKey before it gives up (503 to the admin). */
+const maxUpdateAttempts = 10;
+
 const FIELD_BY_NAME = Object.fromEntries(
   Object.entries(USAGE_FIELDS).map(([counter, field]) => [field, counter]),
 ) as Record<string, keyof UsageCounts>;
@@ -76,6 +79,26 @@ export function createRedisBackedStore(options: RedisBackedOptions): Store {
         [keyRecord(record.hash), keyIndex(record.id), keySet],
         [JSON.stringify(record), record.hash],
       );
+    },
+    async updateKey(id, change) {
+      // Optimistic: read, change, write only if unchanged since the read (scripts.replaceKey);
+      // a conflict means another write landed in between, so change the newer record instead.
+      for (let attempt = 0; attempt < maxUpdateAttempts; attempt++) {
+        const json = await runScript(client, scripts.getKeyById, [keyIndex(id)], [keyRecord("")]);
+        const record = parseRecord(json);
+        if (!record) return null;
+        const next = change(structuredClone(record));
+        if (next === null) return record;
+        const stored = { ...next, id: record.id, hash: record.hash };
+        const written = await runScript(
+          client,
+          scripts.replaceKey,
+          [keyRecord(record.hash)],
+          [json as string, JSON.stringify(stored)],
+        );
+        if (Number(written) === 1) return stored;
+      }
+      throw new Error(`key ${id}: more than ${maxUpdateAttempts} concurrent changes`);
     },
     async listKeys(tenant) {
       const rows = (await runScript(client, scripts.listKeys, [keySet], [keyRecord("")])) as

@@ -11,6 +11,16 @@ redis.call("SADD", KEYS[3], ARGV[2])
 return 1
 `);
 
+/**
+ * KEYS: record. ARGV: the record's JSON as last read, its new JSON. Writes only if nothing
+ * changed it since that read (check-and-set). Returns 1 when written, 0 otherwise.
+ */
+export const replaceKey = script(`
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call("SET", KEYS[1], ARGV[2])
+return 1
+`);
+
 /** KEYS: record. */
 export const getKey = script(`return redis.call("GET", KEYS[1])`);
 

@@ -102,6 +102,14 @@ export interface Store {
   getKeyById(id: string): Promise<KeyRecord | null>;
   /** Creates or replaces the record (found again by hash and by id). */
   putKey(record: KeyRecord): Promise<void>;
+  /**
+   * Changes a key atomically: `change` gets the record as stored now and returns the new one
+   * (same id and hash), or null to leave it as it is. A write that lands between the read and
+   * the write is never overwritten: `change` runs again on the newer record. So a revocation
+   * made while a PATCH is in flight stays. Resolves to the record as stored afterwards, or null
+   * when no key has this id.
+   */
+  updateKey(id: string, change: (record: KeyRecord) => KeyRecord | null): Promise<KeyRecord | null>;
   /** All store keys, or one tenant's. */
   listKeys(tenant?: string): Promise<KeyRecord[]>;
 

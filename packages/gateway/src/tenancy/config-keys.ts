@@ -1,4 +1,4 @@
-import { configKeyIdentity } from "../auth/config-keys.js";
+import { configKeyIdentities } from "../auth/config-keys.js";
 import type { KeyRecord } from "../store/types.js";
 
 /** A key as the config file writes it (design.md, `keys[]`). */
@@ -15,24 +15,23 @@ export interface ConfigKey {
 
 /**
  * Config keys as records, with the same hashes and ids the gateway's authentication gives them
- * (configKeyIdentity), so usage recorded by the pipeline and read here line up.
+ * (configKeyIdentities), so usage recorded by the pipeline and read here line up.
  */
 export async function configKeyRecords(keys: ConfigKey[], createdAt: number): Promise<KeyRecord[]> {
-  return Promise.all(
-    keys.map(async (k) => {
-      const { hash, id } = await configKeyIdentity(k);
-      const record: KeyRecord = {
-        id,
-        hash,
-        tenant: k.tenant,
-        createdAt,
-        source: "config",
-      };
-      if (k.name !== undefined) record.name = k.name;
-      if (k.models) record.models = k.models;
-      if (k.limits) record.limits = k.limits;
-      if (k.tags) record.tags = k.tags;
-      return record;
-    }),
-  );
+  const identities = await configKeyIdentities(keys);
+  return keys.map((k, i) => {
+    const { hash, id } = identities[i] as { hash: string; id: string };
+    const record: KeyRecord = {
+      id,
+      hash,
+      tenant: k.tenant,
+      createdAt,
+      source: "config",
+    };
+    if (k.name !== undefined) record.name = k.name;
+    if (k.models) record.models = k.models;
+    if (k.limits) record.limits = k.limits;
+    if (k.tags) record.tags = k.tags;
+    return record;
+  });
 }

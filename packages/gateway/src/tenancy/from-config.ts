@@ -1,19 +1,27 @@
-import type { Config } from "../config/schema.js";
+import { ConfigError } from "../config/error.js";
+import { ADMIN_TOKEN_MIN_LENGTH, type Config } from "../config/schema.js";
 import { createStore } from "../store/index.js";
 import { createTenancy, type TenancyHandle } from "./index.js";
 
 /**
  * The config file's tenancy as one handle: `store` (with its outage policy), `keys` and
  * `admin.token`. What the Node and Workers entries both build; `adminToken` is their fallback
- * when the config names none (THINKGATE_ADMIN_TOKEN in the environment or a binding).
+ * when the config names none (THINKGATE_ADMIN_TOKEN in the environment or a binding), held to
+ * the same minimum length as `admin.token`.
  */
 export async function tenancyFromConfig(
   config: Config,
   options: { adminToken?: string | undefined; log?: (line: Record<string, unknown>) => void },
 ): Promise<TenancyHandle> {
+  const fallback = options.adminToken || undefined;
+  if (!config.admin.token && fallback !== undefined && fallback.length < ADMIN_TOKEN_MIN_LENGTH) {
+    throw new ConfigError(
+      `invalid config:\n  THINKGATE_ADMIN_TOKEN: expected an admin token of at least ${ADMIN_TOKEN_MIN_LENGTH} characters`,
+    );
+  }
   return createTenancy({
     store: await createStore(config.store),
-    adminToken: config.admin.token ?? (options.adminToken || undefined),
+    adminToken: config.admin.token ?? fallback,
     configKeys: config.keys,
     onStoreDown: config.store.onUnavailable,
     ...(options.log ? { log: options.log } : {}),

@@ -24,12 +24,20 @@ export interface TenancyOptions {
    * What an unreachable store means (documented in tenancy/README.md):
    * - keys "reject" (default): a key only the store knows is refused (503); "stale": keys seen
    *   before are served from this instance's cache. Config keys work either way.
+   * - maxStaleMs: "stale" serves a key only if the store confirmed it within this long.
+   *   Default 10 × keyCacheTtlMs.
    * - limits "open" (default): requests run unlimited, with a warning in the log; "closed": 503.
    * Usage is always buffered in memory and written when the store is back.
    */
-  onStoreDown?: { keys?: "reject" | "stale"; limits?: "open" | "closed" };
+  onStoreDown?: {
+    keys?: "reject" | "stale" | undefined;
+    maxStaleMs?: number | undefined;
+    limits?: "open" | "closed" | undefined;
+  };
   /** How long a store key is trusted without asking the store again. Default 10 s. */
   keyCacheTtlMs?: number;
+  /** How long the store's "no such key" is believed for a hash. Default 10 s. */
+  unknownKeyTtlMs?: number;
   /** A store call slower than this counts as an outage. Default 1000 ms. */
   storeTimeoutMs?: number;
   /** rpm/tpm window, lease TTL. */
@@ -65,7 +73,11 @@ export async function createTenancy(options: TenancyOptions): Promise<TenancyHan
   const lookup = createKeyLookup({
     store,
     cacheTtlMs: options.keyCacheTtlMs ?? 10_000,
+    unknownTtlMs: options.unknownKeyTtlMs ?? 10_000,
     onStoreDown: options.onStoreDown?.keys ?? "reject",
+    ...(options.onStoreDown?.maxStaleMs !== undefined
+      ? { maxStaleMs: options.onStoreDown.maxStaleMs }
+      : {}),
     storeTimeoutMs,
     log,
     now,
@@ -90,6 +102,7 @@ export async function createTenancy(options: TenancyOptions): Promise<TenancyHan
     configKeys,
     findKey: async (hash) => configByHash.get(hash) ?? lookup.find(hash),
     forget: lookup.forget,
+    limiter,
     now,
     storeTimeoutMs,
   });

@@ -324,8 +324,14 @@ describe("accounting under abuse, through the Node server", () => {
       gw.emulator.requests.map((r) => [r.headers["x-request-id"] ?? "", r] as const),
     );
     await Promise.all(gw.emulator.requests.map((r) => r.done));
+    const refused = runs.reduce((n, r) => n + r.refusals, 0);
+    // One log line per request (the 429s included). The gateway names each request itself and
+    // logs the client's x-request-id beside its own; the upstream saw the gateway's.
+    await vi.waitFor(() => expect(gw.logs).toHaveLength(total + refused), { timeout: 3000 });
+    const lines = new Map(gw.logs.map((l) => [l.clientRequestId as string, l] as const));
     for (const run of runs) {
-      const seen = upstream.get(run.requestId);
+      const line = lines.get(run.requestId);
+      const seen = upstream.get(String(line?.requestId));
       const what = `${run.i}: ${run.scenario.name}`;
       if (!seen) {
         // A client that left before the gateway got to the upstream costs the upstream nothing
@@ -346,10 +352,7 @@ describe("accounting under abuse, through the Node server", () => {
       }
     }
 
-    // One log line per request (the 429s included), each with the promised outcome.
-    const refused = runs.reduce((n, r) => n + r.refusals, 0);
-    await vi.waitFor(() => expect(gw.logs).toHaveLength(total + refused), { timeout: 3000 });
-    const lines = new Map(gw.logs.map((l) => [l.requestId as string, l] as const));
+    // Each log line with the promised outcome.
     const admitted: Array<Record<string, unknown>> = [];
     for (const run of runs) {
       const line = lines.get(run.requestId);

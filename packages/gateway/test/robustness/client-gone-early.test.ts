@@ -109,7 +109,11 @@ describe("a client gone before the response is written", () => {
     clientLeft();
 
     await vi.waitFor(() => expect(logs).toHaveLength(1), { timeout: 3000 });
-    expect(logs[0]).toMatchObject({ requestId: "gone-early", status: 200, outcome: "aborted" });
+    expect(logs[0]).toMatchObject({
+      clientRequestId: "gone-early",
+      status: 200,
+      outcome: "aborted",
+    });
     expect(upstreamCancelled).toBe(true);
     expect(await leasesHeld(store)).toBe(0);
   });

@@ -72,8 +72,13 @@ function head(contentLength: number, requestId: string): string {
   ].join("\r\n");
 }
 
-const upstreamSaw = (requestId: string) =>
-  gw.emulator.requests.filter((r) => r.headers["x-request-id"] === requestId).length;
+// The gateway names each request itself (the client's id is logged as clientRequestId) and
+// sends its own id upstream: find it through the log line first.
+const upstreamSaw = (clientRequestId: string) => {
+  const line = gw.logs.find((l) => l.clientRequestId === clientRequestId);
+  if (!line) throw new Error(`no log line for ${clientRequestId}`);
+  return gw.emulator.requests.filter((r) => r.headers["x-request-id"] === line.requestId).length;
+};
 
 describe("slow and stalled clients on the Node server", () => {
   it("cuts off a body that stalls: 408, the connection closed, nothing sent upstream", async () => {
@@ -83,12 +88,12 @@ describe("slow and stalled clients on the Node server", () => {
     const { text: answer, closedByServer } = await c.closed;
     expect(closedByServer).toBe(true);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    expect(upstreamSaw("stalled-body")).toBe(0);
     // The request reached the gateway (its headers did): logged once, and not as a 500.
     await vi.waitFor(() =>
-      expect(gw.logs.filter((l) => l.requestId === "stalled-body")).toHaveLength(1),
+      expect(gw.logs.filter((l) => l.clientRequestId === "stalled-body")).toHaveLength(1),
     );
-    const line = gw.logs.find((l) => l.requestId === "stalled-body");
+    expect(upstreamSaw("stalled-body")).toBe(0);
+    const line = gw.logs.find((l) => l.clientRequestId === "stalled-body");
     // The client's doing (it left, or was cut off waiting), not a 500 of the gateway's.
     expect(line).toMatchObject({ status: 499, errorCode: "client_closed_request" });
     expect(await leasesHeld(gw.store)).toBe(0);
@@ -159,8 +164,10 @@ describe("slow and stalled clients on the Node server", () => {
       c.socket.write(start);
       await new Promise((resolve) => setTimeout(resolve, 50));
       c.socket.destroy();
-      await vi.waitFor(() => expect(gw.logs.filter((l) => l.requestId === id)).toHaveLength(1));
-      const line = gw.logs.find((l) => l.requestId === id);
+      await vi.waitFor(() =>
+        expect(gw.logs.filter((l) => l.clientRequestId === id)).toHaveLength(1),
+      );
+      const line = gw.logs.find((l) => l.clientRequestId === id);
       // The client's doing, not a 500 of the gateway's.
       expect(line).toMatchObject({ status: 499, errorCode: "client_closed_request" });
       expect(upstreamSaw(id)).toBe(0);
@@ -189,9 +196,9 @@ describe("slow and stalled clients on the Node server", () => {
     expect(broken.closedByServer).toBe(true);
     expect(broken.text).toMatch(/^HTTP\/1\.1 400 /);
     await vi.waitFor(() =>
-      expect(gw.logs.filter((l) => l.requestId === "bad-chunks")).toHaveLength(1),
+      expect(gw.logs.filter((l) => l.clientRequestId === "bad-chunks")).toHaveLength(1),
     );
-    const line = gw.logs.find((l) => l.requestId === "bad-chunks");
+    const line = gw.logs.find((l) => l.clientRequestId === "bad-chunks");
     // Node answers the framing error itself (the 400 above) and closes the connection. Which of
     // two things the gateway sees first is a race inside Node: the bytes that arrived before the
     // framing broke (then the body is judged: not JSON, a 400), or the connection closing under

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { openApiDocument } from "../../src/admin/openapi.js";
+import { ADMIN_MAX_BODY_BYTES } from "../../src/admin/request-body.js";
+import { USAGE_READS_PER_MINUTE } from "../../src/admin/usage.js";
+import { parseConfig } from "../../src/config/parse.js";
+import { tenancyFromConfig } from "../../src/tenancy/from-config.js";
 import { createTenancy, type TenancyHandle } from "../../src/tenancy/index.js";
 import { sha256Hex } from "../../src/tenancy/key-secret.js";
 import { STORE_TYPES, useStores } from "./stores.js";
@@ -222,6 +226,149 @@ describe.each(STORE_TYPES)("admin API on the %s store", (type) => {
       headers: { authorization: `Bearer ${CONFIG_KEY}` },
     });
     expect(((await viaConfig.json()) as { totals: { requests: number } }).totals.requests).toBe(3);
+  });
+});
+
+describe.each(STORE_TYPES)("admin API hardening on the %s store", (type) => {
+  const created = async (t: TenancyHandle, body: object = { tenant: "acme", name: "first" }) =>
+    (await (await call(t, "POST", "/admin/keys", body)).json()) as { id: string; key: string };
+
+  it("a PATCH racing a DELETE never undoes the revocation, on one instance or two", async () => {
+    const prefix = stores.newPrefix();
+    const options = { adminToken: ADMIN, configKeys: [], log: () => {} };
+    const one = await createTenancy({ ...options, store: await stores.make(type, prefix) });
+    // Memory is one process's store: the second instance shares it only as itself.
+    const two =
+      type === "memory"
+        ? one
+        : await createTenancy({ ...options, store: await stores.make(type, prefix) });
+    for (let round = 0; round < 12; round++) {
+      const key = await created(one);
+      const patch = call(one, "PATCH", `/admin/keys/${key.id}`, {
+        name: `round ${round}`,
+        limits: { rpm: round + 1 },
+      });
+      const revoke = call(two, "DELETE", `/admin/keys/${key.id}`);
+      // Alternate which one is sent first.
+      const [patched, revoked] =
+        round % 2 === 0 ? [await patch, await revoke] : [await revoke, await patch].reverse();
+      expect(patched?.status).toBe(200);
+      expect(revoked?.status).toBe(200);
+      const stored = await one.store.getKeyById(key.id);
+      expect(stored?.revokedAt, `round ${round}`).toBeTypeOf("number");
+      expect(stored?.name).toBe(`round ${round}`);
+      expect(stored?.limits).toEqual({ rpm: round + 1 });
+    }
+  });
+
+  it("a revocation that lands while a PATCH's body is still arriving stays", async () => {
+    const t = await tenancyOn(type);
+    const key = await created(t);
+    let finish!: () => void;
+    const bodyDone = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const encoder = new TextEncoder();
+    const slowBody = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode('{"name":'));
+        await bodyDone;
+        controller.enqueue(encoder.encode('"renamed"}'));
+        controller.close();
+      },
+    });
+    const patch = t.routes.request(`/admin/keys/${key.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: slowBody,
+      duplex: "half",
+    } as RequestInit);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await call(t, "DELETE", `/admin/keys/${key.id}`)).status).toBe(200);
+    finish();
+    const patched = (await (await patch).json()) as { name: string; revoked_at: string | null };
+    expect(patched).toMatchObject({ name: "renamed" });
+    expect(patched.revoked_at).not.toBeNull();
+    expect((await t.store.getKeyById(key.id))?.revokedAt).toBeTypeOf("number");
+  });
+
+  it("refuses an admin body over its limit with 413, declared or streamed", async () => {
+    const t = await tenancyOn(type);
+    const big = JSON.stringify({ tenant: "acme", name: "x".repeat(ADMIN_MAX_BODY_BYTES) });
+    const declared = await call(t, "POST", "/admin/keys", big);
+    expect(declared.status).toBe(413);
+    expect((await errorOf(declared)).code).toBe("body_too_large");
+    const encoder = new TextEncoder();
+    const chunk = encoder.encode(" ".repeat(64 * 1024));
+    let sent = 0;
+    const streamed = await t.routes.request("/admin/keys", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: new ReadableStream<Uint8Array>({
+        pull(controller) {
+          // Endless whitespace: only the limit ends it.
+          sent += chunk.length;
+          if (sent > 64 * ADMIN_MAX_BODY_BYTES) controller.close();
+          else controller.enqueue(chunk);
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(sent).toBeLessThan(4 * ADMIN_MAX_BODY_BYTES);
+    // A tenant named "anonymous" is reserved for keyless requests.
+    const reserved = await call(t, "POST", "/admin/keys", { tenant: "anonymous" });
+    expect(reserved.status).toBe(400);
+    expect((await errorOf(reserved)).param).toBe("tenant");
+  });
+
+  it("/v1/usage has a read limit of its own, and ?key= finds only real key ids", async () => {
+    const t = await tenancyOn(type);
+    const key = await created(t, { tenant: "acme", limits: { rpm: 1 } });
+    await t.recordUsage(usageEvent("acme", key.id));
+    const read = (query = "") =>
+      t.routes.request(`/v1/usage${query}`, { headers: { authorization: `Bearer ${key.key}` } });
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      const res = await read(`?key=${name}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { totals: Record<string, number>; days: unknown[] };
+      expect(body.totals).toEqual({
+        requests: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        reasoning_tokens: 0,
+        total_tokens: 0,
+        errors: 0,
+      });
+      expect(body.days).toEqual([]);
+    }
+    // Reads do not take the key's own rpm (1): they have their own budget, and it ends.
+    const statuses: number[] = [];
+    // Four reads above; the rest of the minute's budget here.
+    for (let i = 4; i < USAGE_READS_PER_MINUTE; i++) statuses.push((await read()).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const refused = await read();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await errorOf(refused)).code).toBe("rate_limit_exceeded");
+    const principal = { keyId: key.id, tenant: "acme", limits: { rpm: 1 } };
+    expect((await t.limiter.admit({ principal, estimatedTokens: 1, requestId: "r" })).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe("the admin token from the environment", () => {
+  it("is held to admin.token's minimum length", async () => {
+    const config = parseConfig({ backends: {}, models: {} }, {});
+    await expect(tenancyFromConfig(config, { adminToken: "short-token" })).rejects.toThrow(
+      /THINKGATE_ADMIN_TOKEN: expected an admin token of at least 16 characters/,
+    );
+    const ok = await tenancyFromConfig(config, { adminToken: "a-long-enough-token" });
+    expect((await call(ok, "GET", "/admin/keys", undefined, "a-long-enough-token")).status).toBe(
+      200,
+    );
+    await ok.close();
   });
 });
 
