@@ -68,7 +68,7 @@ function eventsOf(m: SSEMessage, normalizer: Normalizer, atEnd: boolean): Stream
     const body = parseJson(data);
     const e = isObject(body) && isObject(body.error) ? body.error : isObject(body) ? body : null;
     const { error, status } = toErrorBody(e ?? { message: data || undefined });
-    return fail(normalizer, error.code, error.message, error.type, status);
+    return normalizer.fail(error, status, true);
   }
   if (data.trim() === "") return []; // a keep-alive `data:` with nothing in it
   const chunk = parseJson(data);
@@ -88,15 +88,9 @@ function tooLarge(normalizer: Normalizer, error: Error): StreamEvent[] {
   return fail(normalizer, "event_too_large", error.message);
 }
 
-/** Ends the stream with an error event, after flushing text the normalizer still held. */
-function fail(
-  normalizer: Normalizer,
-  code: string | null,
-  message: string,
-  type = "upstream_error",
-  status = 502,
-): StreamEvent[] {
-  return normalizer.push({ error: { message, type, param: null, code, status } });
+/** Ends the stream with an error of the normalizer's own, after the text it still held. */
+function fail(normalizer: Normalizer, code: string, message: string): StreamEvent[] {
+  return normalizer.fail({ message, type: "upstream_error", param: null, code }, 502, false);
 }
 
 function parseJson(data: string): unknown {

@@ -1,7 +1,7 @@
 // The normalizer: one upstream chat.completion.chunk at a time in, canonical events out,
 // whichever dialect the backend speaks (see types.ts for the event invariants).
 import { ChoiceStream } from "./choice-stream.js";
-import type { ReasoningMode, StreamEvent, Usage } from "./types.js";
+import type { ErrorBody, ReasoningMode, StreamEvent, Usage } from "./types.js";
 import {
   errorEvent,
   errorOf,
@@ -40,12 +40,7 @@ export class Normalizer {
     const out: StreamEvent[] = [];
     if (this.#closed || !isObject(chunk)) return out;
     const failure = errorOf(chunk);
-    if (failure) {
-      // Text and usage seen so far still count (the client saw the text; accounting needs usage).
-      this.#finishStream(out);
-      out.push({ type: "error", ...failure });
-      return out;
-    }
+    if (failure) return this.fail(failure.error, failure.status, true);
     if (!this.#started) {
       this.#started = true;
       out.push({
@@ -64,6 +59,21 @@ export class Normalizer {
         if (isObject(c)) this.#pushChoice(c, i, out);
       }
     }
+    return out;
+  }
+
+  /**
+   * Ends the stream with an error event. Text and usage seen so far still come first (the
+   * client saw the text; accounting needs usage).
+   */
+  fail(error: ErrorBody, status: number | undefined, fromUpstream: boolean): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    if (this.#closed) return out;
+    this.#finishStream(out);
+    const ev: StreamEvent = { type: "error", error };
+    if (status !== undefined) ev.status = status;
+    if (fromUpstream) ev.fromUpstream = true;
+    out.push(ev);
     return out;
   }
 

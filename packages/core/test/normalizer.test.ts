@@ -125,6 +125,7 @@ describe("stream ends", () => {
       {
         type: "error",
         error: { message: "overloaded", type: "server_error", param: null, code: "busy" },
+        fromUpstream: true,
       },
     ]);
     expect(n.end()).toEqual([]);
@@ -145,6 +146,7 @@ describe("stream ends", () => {
       {
         type: "error",
         error: { message: "plain string", type: "upstream_error", param: null, code: null },
+        fromUpstream: true,
       },
     ]);
   });

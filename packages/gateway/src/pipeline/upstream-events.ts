@@ -6,6 +6,7 @@ import {
   type Usage,
 } from "@thinkgate/core";
 import type { Connected } from "../upstream/call.js";
+import { clientErrorEvent } from "../upstream/error-map.js";
 import type { EventSource } from "./events.js";
 
 export interface TokenCounts {
@@ -177,9 +178,14 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
             end("done");
             return last(batch);
           }
-          case "error":
-            end("error", ev.error);
-            return last(events.slice(0, i + 1));
+          case "error": {
+            // What the upstream wrote goes to the client only mapped and scrubbed.
+            const shown = clientErrorEvent(ev, options.backend);
+            const batch = events.slice(0, i);
+            batch.push(shown);
+            end("error", shown.error);
+            return last(batch);
+          }
         }
         if (
           !firstToken &&

@@ -33,6 +33,8 @@ export type AttemptOutcome<T> =
       retryable: boolean;
       /** A 429's Retry-After, ms; null when it sent none. */
       retryAfterMs: number | null;
+      /** What the upstream said, for the log only (credentials removed). */
+      detail?: string;
     };
 
 export interface FailoverOptions<C extends FailoverCandidate, T> {
@@ -162,13 +164,15 @@ export async function failover<C extends FailoverCandidate, T>(
       }
       slot.release();
       const { error } = outcome;
-      options.onAttempt({
+      const record: AttemptRecord = {
         backend: candidate.backend,
         outcome: "failed",
         status: error.status,
         code: error.body.code ?? error.body.type,
         ms,
-      });
+      };
+      if (outcome.detail !== undefined) record.detail = outcome.detail;
+      options.onAttempt(record);
       if (!outcome.retryable) {
         // The request itself was refused (bad input): the backend is fine, and so is its circuit.
         giveBack();

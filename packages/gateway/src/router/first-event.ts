@@ -1,7 +1,7 @@
 import { type ReasoningMode, SSENormalizer, type StreamEvent } from "@thinkgate/core";
 import { ApiError } from "../errors/api-error.js";
 import { type Connected, clientGone } from "../upstream/call.js";
-import { firstByteTimeout, type UpstreamFailure } from "../upstream/error-map.js";
+import { firstByteTimeout, mapInBandError, type UpstreamFailure } from "../upstream/error-map.js";
 
 export interface HoldOptions {
   backend: string;
@@ -70,15 +70,18 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
     if (options.clientSignal.aborted) throw clientGone();
     if (first === "timeout")
       return { ok: false, ...firstByteTimeout(options.backend, options.firstByteTimeoutMs) };
+    if (first !== null && first !== "broken" && first.fromUpstream)
+      return { ok: false, ...mapInBandError(first.error, first.status, options.backend) };
     return { ok: false, error: firstEventError(options.backend, first), retryable: true };
   }
   return { ok: true, conn: { ...conn, primed: { sse, events, ended } } };
 }
 
+/** The stream broke, or the normalizer refused what it sent, before its first event. */
 function firstEventError(backend: string, first: StreamEvent | null | "broken"): ApiError {
   const detail =
     first !== null && first !== "broken" && first.type === "error"
-      ? `its stream opened with an error: ${first.error.message.slice(0, 200)}`
+      ? `its stream opened with an error: ${first.error.message}`
       : "its stream ended before the first event";
   return new ApiError(502, {
     message: `Upstream ${backend} failed: ${detail}`,
