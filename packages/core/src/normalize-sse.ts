@@ -10,13 +10,30 @@ export class SSENormalizer {
   readonly #normalizer: Normalizer;
   readonly #framer: SSEFramer;
   #out: StreamEvent[] = [];
+  #dataEvents = 0;
 
   constructor(options?: NormalizerOptions) {
     this.#normalizer = new Normalizer(options);
     this.#framer = new SSEFramer((m, atEnd) => {
       // Anything after [DONE] or an error is ignored.
-      if (!this.#normalizer.ended) this.#out.push(...eventsOf(m, this.#normalizer, atEnd));
+      if (this.#normalizer.ended) return;
+      if (m.data.trim() !== "") this.#dataEvents++;
+      this.#out.push(...eventsOf(m, this.#normalizer, atEnd));
     });
+  }
+
+  /**
+   * Progress, whether or not it produced events: SSE events with data parsed so far. Comments
+   * (`: keep-alive`) and empty `data:` lines are not progress; a chunk whose text the
+   * normalizer holds back (a Hermes tool call, an ambiguous tag) is.
+   */
+  get dataEvents(): number {
+    return this.#dataEvents;
+  }
+
+  /** Characters of text received so far, emitted or held (see Normalizer.textReceived). */
+  get textReceived(): number {
+    return this.#normalizer.textReceived;
   }
 
   /** True once the stream has ended (done or error); later bytes are ignored. */

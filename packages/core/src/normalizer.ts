@@ -25,10 +25,19 @@ export class Normalizer {
   #started = false;
   #closed = false;
   #usage: Usage | null = null;
+  #received = 0;
 
   constructor(options: NormalizerOptions = {}) {
     this.#mode = options.reasoning ?? "auto";
     this.#tools = options.tools ?? false;
+  }
+
+  /**
+   * Characters of text (reasoning, content, tool-call arguments) the upstream has sent so far,
+   * emitted or still held (a Hermes `<tool_call>` being held is text received, not silence).
+   */
+  get textReceived(): number {
+    return this.#received;
   }
 
   /** True once a terminal event (done or error) has been emitted. */
@@ -131,9 +140,21 @@ export class Normalizer {
     const delta = isObject(c.delta) ? c.delta : isObject(c.message) ? c.message : null;
     if (delta) {
       const reasoning = reasoningOf(delta);
-      if (reasoning) state.reasoning(reasoning);
-      if (typeof delta.content === "string" && delta.content) state.content(delta.content);
-      if (Array.isArray(delta.tool_calls)) state.toolCalls(delta.tool_calls);
+      if (reasoning) {
+        this.#received += reasoning.length;
+        state.reasoning(reasoning);
+      }
+      if (typeof delta.content === "string" && delta.content) {
+        this.#received += delta.content.length;
+        state.content(delta.content);
+      }
+      if (Array.isArray(delta.tool_calls)) {
+        for (const call of delta.tool_calls) {
+          const args = isObject(call) && isObject(call.function) ? call.function.arguments : null;
+          this.#received += typeof args === "string" ? args.length : 1;
+        }
+        state.toolCalls(delta.tool_calls);
+      }
     }
     if (typeof c.finish_reason === "string" && c.finish_reason) state.finish(c.finish_reason);
   }

@@ -69,7 +69,12 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
       head = null;
       if (idle) return null;
       bodyOver = read.done;
+      const parsed = sse.dataEvents;
       const events = read.done ? sse.end() : sse.feed(read.value);
+      // Silence is measured in parsed data, not bytes and not emitted events: a backend that
+      // stalls behind ": keep-alive" comments is alive in bytes, dead in data, and must time
+      // out; one streaming a long Hermes tool call (held back, no events yet) is alive.
+      if (sse.dataEvents !== parsed) lastActivity = performance.now();
       if (events.length > 0) return events;
     }
   };
@@ -153,9 +158,6 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
       if (idle) return fail(idleError(options.backend, options.idleTimeoutMs), 504);
       if (events === null) return fail(truncatedError(options.backend), 502);
       if (ended) return null; // cancelled while the read was pending
-      // Silence is measured between events, not bytes: a backend that stalls but keeps
-      // sending ": keep-alive" comments is alive in bytes, dead in data, and must time out.
-      lastActivity = performance.now();
       for (let i = 0; i < events.length; i++) {
         const ev = events[i]!;
         switch (ev.type) {

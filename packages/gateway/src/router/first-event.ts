@@ -36,7 +36,9 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
   let ended = false;
   let stopped = false;
 
-  const firstEvent = async (): Promise<StreamEvent | null> => {
+  // "held": the upstream is sending text the normalizer holds back for now (a Hermes tool call
+  // that opens the answer): the model is answering, which is all the hold waits for.
+  const firstEvent = async (): Promise<StreamEvent | "held" | null> => {
     let chunk = conn.first;
     while (!stopped) {
       ended = chunk.done;
@@ -45,6 +47,7 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
       const real = found.find(isReal);
       if (real) return real;
       if (chunk.done) return null;
+      if (sse.textReceived > 0) return "held";
       chunk = await conn.reader.read();
     }
     return null;
@@ -54,7 +57,7 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), Math.max(0, options.timeoutMs));
   });
-  let first: StreamEvent | null | "timeout" | "broken";
+  let first: StreamEvent | "held" | null | "timeout" | "broken";
   try {
     first = await Promise.race([firstEvent(), timedOut]);
   } catch {
@@ -64,13 +67,18 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
     clearTimeout(timer);
   }
 
-  if (first === null || first === "broken" || first === "timeout" || first.type === "error") {
+  if (
+    first === null ||
+    first === "broken" ||
+    first === "timeout" ||
+    (first !== "held" && first.type === "error")
+  ) {
     conn.reader.cancel().catch(() => {});
     conn.release();
     if (options.clientSignal.aborted) throw clientGone();
     if (first === "timeout")
       return { ok: false, ...firstByteTimeout(options.backend, options.firstByteTimeoutMs) };
-    if (first !== null && first !== "broken" && first.fromUpstream)
+    if (first !== null && typeof first === "object" && first.fromUpstream)
       return { ok: false, ...mapInBandError(first.error, first.status, options.backend) };
     return { ok: false, error: firstEventError(options.backend, first), retryable: true };
   }
