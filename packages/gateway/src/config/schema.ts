@@ -28,6 +28,33 @@ const paramsSchema = z.strictObject({
 
 const historyReasoning = z.enum(["strip", "keep"]);
 
+/**
+ * What a backend accepts from clients beyond the schema (upstream/request-policy.ts). The
+ * defaults close what lets one tenant reach into the GPU network or crash a shared engine,
+ * and keep what applications legitimately send (images to a VL model, as data: URLs).
+ */
+const defaultDeniedFields = [
+  "chat_template",
+  "guided_regex",
+  "guided_grammar",
+  "guided_decoding_backend",
+  "structured_outputs",
+  "logits_processors",
+];
+const policySchema = (mediaHosts: string[]) =>
+  z
+    .strictObject({
+      /** Only these top-level fields (besides model, messages, stream…); absent: any not denied. */
+      allowFields: z.array(z.string().min(1)).optional(),
+      denyFields: z.array(z.string().min(1)).default(defaultDeniedFields),
+      contentParts: z
+        .array(z.string().min(1))
+        .default(["text", "image_url", "input_audio", "video_url", "audio_url"]),
+      /** Hosts an http(s) media URL may name (`"*"`: any); `data:` URLs are always accepted. */
+      mediaHosts: z.array(z.string().min(1)).default(mediaHosts),
+    })
+    .prefault({});
+
 const backendCommon = {
   apiKey: z.string().min(1).optional(),
   reasoning: z.enum(["auto", "think-open"]).default("auto"),
@@ -42,6 +69,8 @@ const backendCommon = {
   tags: z.array(z.string()).default([]),
   /** How this backend continues an answer another one broke off mid-stream (none: it cannot). */
   continuation: z.enum(["none", "continue-final-message", "partial-mode"]).default("none"),
+  /** Self-hosted servers fetch media URLs from inside the GPU network: data: URLs only. */
+  policy: policySchema([]),
 };
 
 const dashscopeBackend = z.strictObject({
@@ -51,6 +80,8 @@ const dashscopeBackend = z.strictObject({
   baseUrl: httpUrl.optional(),
   ...backendCommon,
   apiKey: z.string().min(1, "expected the DashScope API key"),
+  /** DashScope fetches media URLs from Alibaba's network, not ours: any host. */
+  policy: policySchema(["*"]),
 });
 
 const openaiCompatibleBackend = z.strictObject({

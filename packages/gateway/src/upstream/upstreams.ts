@@ -1,6 +1,7 @@
 import type { BackendConfig, Config } from "../config/schema.js";
 import { dashscope } from "./dashscope.js";
 import { openaiCompatible } from "./openai-compatible.js";
+import { requestPolicy } from "./request-policy.js";
 import type { Adapter, Upstream } from "./types.js";
 
 const adapters: Record<BackendConfig["type"], Adapter> = {
@@ -30,6 +31,7 @@ export function buildUpstreams(config: Config): Map<string, Upstream> {
       params: backend.params,
       tags: backend.tags,
       continuation: backend.continuation,
+      policy: requestPolicy(backend.policy),
       transform: adapter.transform?.bind(adapter),
     });
   }
