@@ -28,6 +28,10 @@ export interface UpstreamEventsOptions {
   reasoning: ReasoningMode;
   tools: boolean;
   idleTimeoutMs: number;
+  /** Longest a stream may last, first event to last; past it the stream is cut. */
+  maxStreamMs: number;
+  /** Most text (reasoning, content, tool calls, every choice) one stream may carry. */
+  maxOutputChars: number;
   /** Prompt size estimate, used when the upstream reports no usage. */
   promptTokens: number;
   onFirstToken(): void;
@@ -67,7 +71,7 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
       if (bodyOver) return null;
       const read = head ?? (await conn.reader.read());
       head = null;
-      if (idle) return null;
+      if (timerCut) return null;
       bodyOver = read.done;
       const parsed = sse.dataEvents;
       const events = read.done ? sse.end() : sse.feed(read.value);
@@ -79,18 +83,26 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
     }
   };
 
-  // One timer for the whole stream, re-armed only when it fires: no per-chunk timer work.
-  let idle = false;
+  // One timer for the whole stream, re-armed only when it fires: no per-chunk timer work. It
+  // watches both silence and the stream's total duration.
+  let timerCut = false;
+  const deadline = performance.now() + options.maxStreamMs;
   const checkIdle = () => {
-    const quiet = performance.now() - lastActivity;
-    if (quiet >= options.idleTimeoutMs) {
-      idle = true;
+    const now = performance.now();
+    const quiet = now - lastActivity;
+    if (quiet >= options.idleTimeoutMs || now >= deadline) {
+      timerCut = true;
+      cut =
+        now >= deadline
+          ? { error: tooLongError(options.backend, options.maxStreamMs), status: 504 }
+          : { error: idleError(options.backend, options.idleTimeoutMs), status: 504 };
       // Ended here, not at the next read: a stream nobody reads any more must still let go of
-      // its upstream, its lease and its log line. A later read gets the idle error event.
-      end("error", idleError(options.backend, options.idleTimeoutMs));
-    } else timer = setTimeout(checkIdle, options.idleTimeoutMs - quiet);
+      // its upstream, its lease and its log line. A later read gets the error event.
+      end("error", cut.error);
+    } else timer = setTimeout(checkIdle, Math.min(options.idleTimeoutMs - quiet, deadline - now));
   };
-  let timer = setTimeout(checkIdle, options.idleTimeoutMs);
+  let cut: { error: ErrorBody; status: number } | null = null;
+  let timer = setTimeout(checkIdle, Math.min(options.idleTimeoutMs, options.maxStreamMs));
 
   let reasoningChars = 0;
   let otherChars = 0;
@@ -151,11 +163,11 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
         // behind. Let it arrive, so a client leaving is recorded as that, not as a broken
         // upstream. Reads fail rarely; the wait costs nothing per chunk.
         await new Promise((resolve) => setTimeout(resolve, 0));
-        if (ended && !idle) return null;
+        if (ended && !timerCut) return null;
         events = null;
       }
       if (over) return null;
-      if (idle) return fail(idleError(options.backend, options.idleTimeoutMs), 504);
+      if (cut) return fail(cut.error, cut.status);
       if (events === null) return fail(truncatedError(options.backend), 502);
       if (ended) return null; // cancelled while the read was pending
       for (let i = 0; i < events.length; i++) {
@@ -189,6 +201,15 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
             return last(batch);
           }
         }
+        if (reasoningChars + otherChars > options.maxOutputChars) {
+          // Cut here: the events so far go out, then the error; the upstream is cancelled and
+          // the stream settles with what it generated.
+          return fail(
+            tooLargeError(options.backend, options.maxOutputChars),
+            502,
+            events.slice(0, i + 1),
+          );
+        }
         if (
           !firstToken &&
           (ev.type === "reasoning" || ev.type === "content" || ev.type === "tool_call")
@@ -221,6 +242,26 @@ function idleError(backend: string, ms: number): ErrorBody {
     type: "upstream_error",
     param: null,
     code: "upstream_idle_timeout",
+  };
+}
+
+/** The backend's `maxStreamMs` ran out: the gateway ended a stream that was still going. */
+function tooLongError(backend: string, ms: number): ErrorBody {
+  return {
+    message: `The answer from upstream ${backend} took longer than ${ms} ms; the stream was ended.`,
+    type: "upstream_error",
+    param: null,
+    code: "stream_too_long",
+  };
+}
+
+/** The backend's `maxOutputChars` was reached: the gateway ended the stream there. */
+function tooLargeError(backend: string, chars: number): ErrorBody {
+  return {
+    message: `The answer from upstream ${backend} exceeded ${chars} characters; the stream was ended.`,
+    type: "upstream_error",
+    param: null,
+    code: "output_too_large",
   };
 }
 

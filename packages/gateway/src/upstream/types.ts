@@ -21,6 +21,8 @@ export interface Upstream {
   reasoning: ReasoningMode;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
+  maxStreamMs: number;
+  maxOutputChars: number;
   historyReasoning: "strip" | "keep";
   params: BackendConfig["params"];
   tags: readonly string[];

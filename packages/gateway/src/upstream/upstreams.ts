@@ -27,6 +27,8 @@ export function buildUpstreams(config: Config): Map<string, Upstream> {
       reasoning: backend.reasoning,
       firstByteTimeoutMs: backend.firstByteTimeoutMs,
       idleTimeoutMs: backend.idleTimeoutMs,
+      maxStreamMs: backend.maxStreamMs,
+      maxOutputChars: backend.maxOutputChars,
       historyReasoning: backend.historyReasoning,
       params: backend.params,
       tags: backend.tags,
