@@ -59,6 +59,11 @@ const backendCommon = {
   apiKey: z.string().min(1).optional(),
   reasoning: z.enum(["auto", "think-open"]).default("auto"),
   maxConcurrency: positiveInt.optional(),
+  /**
+   * Spillover: of maxConcurrency, slots only requests with no later target may take (keys
+   * pinned to this backend's tags, or the model's last target). Default: an eighth, rounded down.
+   */
+  reservedConcurrency: z.number().int().nonnegative().optional(),
   /** Until the upstream's response headers and first bytes; past it the next target is tried. */
   firstByteTimeoutMs: positiveInt.default(60_000),
   /** Longest silence between two upstream chunks once streaming. */

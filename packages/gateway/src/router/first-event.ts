@@ -80,7 +80,12 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
       return { ok: false, ...firstByteTimeout(options.backend, options.firstByteTimeoutMs) };
     if (first !== null && typeof first === "object" && first.fromUpstream)
       return { ok: false, ...mapInBandError(first.error, first.status, options.backend) };
-    return { ok: false, error: firstEventError(options.backend, first), retryable: true };
+    return {
+      ok: false,
+      error: firstEventError(options.backend, first),
+      retryable: true,
+      ambiguous: true,
+    };
   }
   return { ok: true, conn: { ...conn, primed: { sse, events, ended } } };
 }

@@ -52,5 +52,6 @@ function failed(f: UpstreamFailure): AttemptOutcome<Connected> {
     retryAfterMs: retryAfterMs(header, Date.now()),
   };
   if (f.detail !== undefined) outcome.detail = f.detail;
+  if (f.ambiguous) outcome.ambiguous = true;
   return outcome;
 }

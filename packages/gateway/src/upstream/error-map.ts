@@ -10,6 +10,12 @@ export interface UpstreamFailure {
   retryable: boolean;
   /** For the operator's log: what the upstream said, credentials removed, hosts and paths kept. */
   detail?: string;
+  /**
+   * The request itself may have caused it: a 500, a stream that opened with an error (a
+   * prompt that crashes the engine), nothing before the first-byte timeout (a prompt whose
+   * prefill outlasts it). The failover decides whom to blame (router/failover.ts).
+   */
+  ambiguous?: boolean;
 }
 
 /** What an upstream said went wrong: an HTTP error body, or an error in its stream. */
@@ -175,6 +181,11 @@ export function mapUpstreamFailure(
     retryable: rule.retryable,
   };
   if (report.message) failed.detail = scrubUpstreamText(report.message, { secretsOnly: true });
+  if (
+    rule.retryable &&
+    (rule === inStream || (rule === serverError && (report.inStream || report.status === 500)))
+  )
+    failed.ambiguous = true;
   return failed;
 }
 
@@ -253,6 +264,7 @@ export function firstByteTimeout(backend: string, ms: number): UpstreamFailure {
       "upstream_timeout",
     ),
     retryable: true,
+    ambiguous: true,
   };
 }
 

@@ -105,3 +105,45 @@ describe("errors an upstream puts in its stream", () => {
     expect(attempt?.detail).not.toContain("abcdef1234567890");
   });
 });
+
+describe("a request whose stream breaks on every backend", () => {
+  it("is the request's fault: no backend's circuit opens for the next tenant", async () => {
+    let poisoned = true;
+    const fetchFn = (async (url: string, init?: RequestInit) => {
+      if (poisoned && String(init?.body).includes("poison"))
+        return inBandError(500)(url as never, init);
+      const text = [
+        chunk({ role: "assistant", content: "fine" }),
+        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`,
+        "data: [DONE]\n\n",
+      ].join("");
+      return new Response(text, { headers: { "content-type": "text/event-stream" } });
+    }) as unknown as typeof fetch;
+    const gw = startGateway(
+      {
+        backends: {
+          a: { type: "openai-compatible", baseUrl: "http://a.test/v1" },
+          b: { type: "openai-compatible", baseUrl: "http://b.test/v1" },
+        },
+        models: {
+          m: {
+            targets: [
+              { backend: "a", model: "m" },
+              { backend: "b", model: "m" },
+            ],
+          },
+        },
+        routing: { breaker: { failureThreshold: 1 }, retry: { maxAttempts: 2 } },
+      },
+      { fetch: fetchFn },
+    );
+    const bad = await gw.post({ model: "m", messages: [{ role: "user", content: "poison" }] });
+    expect(bad.status).toBe(503);
+    poisoned = false;
+    const next = await gw.post({ model: "m", messages: [{ role: "user", content: "hello" }] });
+    expect(next.status).toBe(200);
+    expect(next.headers.get("x-thinkgate-backend")).toBe("a");
+    const line = await gw.line(next.headers.get("x-request-id"));
+    expect(line.attemptLog).toEqual([expect.objectContaining({ backend: "a", outcome: "served" })]);
+  });
+});
