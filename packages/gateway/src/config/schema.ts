@@ -71,7 +71,7 @@ const backendCommon = {
   /** Longest one answer's stream may last; past it the stream is cut with an error event. */
   maxStreamMs: positiveInt.default(30 * 60_000),
   /** Most text one answer's stream may carry (bounds aggregation and continuation too). */
-  maxOutputChars: positiveInt.default(1_000_000),
+  maxOutputChars: positiveInt.default(4_000_000),
   headers: z.record(z.string(), z.string()).default({}),
   params: paramsSchema.default({ rename: {}, drop: [], defaults: {} }),
   historyReasoning: historyReasoning.default("strip"),

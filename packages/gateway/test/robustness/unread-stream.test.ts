@@ -36,7 +36,7 @@ describe("an upstream stream nobody reads", () => {
       tools: false,
       idleTimeoutMs: 40,
       maxStreamMs: 60_000,
-      maxOutputChars: 1_000_000,
+      maxOutputChars: 4_000_000,
       promptTokens: 5,
       onFirstToken() {},
       onEnd: (end) => ends.push(end),
