@@ -71,7 +71,7 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
       if (bodyOver) return null;
       const read = head ?? (await conn.reader.read());
       head = null;
-      if (timerCut) return null;
+      if (cut) return null;
       bodyOver = read.done;
       const parsed = sse.dataEvents;
       const events = read.done ? sse.end() : sse.feed(read.value);
@@ -85,13 +85,13 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
 
   // One timer for the whole stream, re-armed only when it fires: no per-chunk timer work. It
   // watches both silence and the stream's total duration.
-  let timerCut = false;
+  // Set when the timer ends the stream: why, for the next read's error event.
+  let cut: { error: ErrorBody; status: number } | null = null;
   const deadline = performance.now() + options.maxStreamMs;
   const checkIdle = () => {
     const now = performance.now();
     const quiet = now - lastActivity;
     if (quiet >= options.idleTimeoutMs || now >= deadline) {
-      timerCut = true;
       cut =
         now >= deadline
           ? { error: tooLongError(options.backend, options.maxStreamMs), status: 504 }
@@ -101,7 +101,6 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
       end("error", cut.error);
     } else timer = setTimeout(checkIdle, Math.min(options.idleTimeoutMs - quiet, deadline - now));
   };
-  let cut: { error: ErrorBody; status: number } | null = null;
   let timer = setTimeout(checkIdle, Math.min(options.idleTimeoutMs, options.maxStreamMs));
 
   let reasoningChars = 0;
@@ -163,7 +162,7 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
         // behind. Let it arrive, so a client leaving is recorded as that, not as a broken
         // upstream. Reads fail rarely; the wait costs nothing per chunk.
         await new Promise((resolve) => setTimeout(resolve, 0));
-        if (ended && !timerCut) return null;
+        if (ended && !cut) return null;
         events = null;
       }
       if (over) return null;
