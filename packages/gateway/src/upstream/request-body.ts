@@ -1,5 +1,4 @@
 import { stripReasoningFromMessages } from "@thinkgate/core";
-import { enforceRequestPolicy } from "./request-policy.js";
 import type { RequestBody, Upstream } from "./types.js";
 
 export interface UpstreamBodyOptions {
@@ -9,8 +8,7 @@ export interface UpstreamBodyOptions {
 }
 
 /**
- * The client's request as this upstream should see it, once the backend's request policy has
- * accepted it (request-policy.ts: a 400 otherwise). Everything the gateway does not know
+ * The client's request as this upstream should see it. Everything the gateway does not know
  * passes through untouched; what changes:
  * - always streamed, always with usage (one code path; usage for accounting from every backend);
  * - `reasoning_format` is ours and never forwarded;
@@ -22,7 +20,6 @@ export function upstreamBody(
   upstream: Upstream,
   options: UpstreamBodyOptions,
 ): RequestBody {
-  enforceRequestPolicy(client, upstream.policy);
   let body: RequestBody = { ...client };
   delete body.reasoning_format;
   body.model = options.model;

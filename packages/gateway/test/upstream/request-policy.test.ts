@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors/api-error.js";
 import { createApp, parseConfig } from "../../src/index.js";
-import { upstreamBody } from "../../src/upstream/request-body.js";
+import { enforceRequestPolicy } from "../../src/upstream/request-policy.js";
 import { buildUpstreams } from "../../src/upstream/upstreams.js";
 
 const config = parseConfig(
@@ -28,10 +28,7 @@ const upstreams = buildUpstreams(config);
 
 function refusal(backend: string, body: Record<string, unknown>): ApiError | null {
   try {
-    upstreamBody({ model: "m", ...body }, upstreams.get(backend)!, {
-      model: "m",
-      historyReasoning: "strip",
-    });
+    enforceRequestPolicy({ model: "m", ...body }, upstreams.get(backend)!.policy);
     return null;
   } catch (err) {
     if (err instanceof ApiError) return err;
