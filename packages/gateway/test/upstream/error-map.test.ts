@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapInBandError, mapUpstreamStatus } from "../../src/upstream/error-map.js";
+import { mapInBandError, mapUpstreamStatus, notAStream } from "../../src/upstream/error-map.js";
 import { scrubUpstreamText } from "../../src/upstream/scrub.js";
 
 const leaky =
@@ -140,5 +140,17 @@ describe("mapInBandError", () => {
     expect(mapped.error.body.message).toBe(
       "Upstream cloud reported an error: Input data may contain inappropriate content.",
     );
+  });
+});
+
+describe("notAStream", () => {
+  it("a 200 JSON error document naming 401 is still never the client's 401, and is scrubbed", () => {
+    const body = JSON.stringify({ error: { message: leaky, code: 401 } });
+    const mapped = notAStream("gpu", body);
+    expect(mapped.error.status).toBe(502);
+    expect(mapped.error.body.code).toBe("upstream_auth_failed");
+    const plain = notAStream("gpu", JSON.stringify({ error: { message: leaky } }));
+    expect(plain.error.status).toBe(502);
+    expect(plain.error.body.message).not.toMatch(/10\.0\.0\.5|sk-live|\/opt\/vllm/);
   });
 });
