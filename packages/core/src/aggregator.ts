@@ -19,7 +19,7 @@ interface ChoiceParts {
 
 export type AggregateResult =
   | { ok: true; completion: ChatCompletion }
-  | { ok: false; error: ErrorBody; status?: number };
+  | { ok: false; error: ErrorBody; status?: number; retryAfter?: number };
 
 export class Aggregator {
   #id = "";
@@ -27,7 +27,7 @@ export class Aggregator {
   #created = Math.floor(Date.now() / 1000);
   readonly #choices = new Map<number, ChoiceParts>();
   #usage: Usage | undefined;
-  #failure: { error: ErrorBody; status?: number } | null = null;
+  #failure: { error: ErrorBody; status?: number; retryAfter?: number } | null = null;
 
   readonly #options: RenderOptions;
 
@@ -75,8 +75,9 @@ export class Aggregator {
         this.#usage = ev.usage;
         return;
       case "error":
-        this.#failure =
-          ev.status === undefined ? { error: ev.error } : { error: ev.error, status: ev.status };
+        this.#failure = { error: ev.error };
+        if (ev.status !== undefined) this.#failure.status = ev.status;
+        if (ev.retryAfter !== undefined) this.#failure.retryAfter = ev.retryAfter;
         return;
       default:
         return;

@@ -10,13 +10,30 @@ export class SSENormalizer {
   readonly #normalizer: Normalizer;
   readonly #framer: SSEFramer;
   #out: StreamEvent[] = [];
+  #dataEvents = 0;
 
   constructor(options?: NormalizerOptions) {
     this.#normalizer = new Normalizer(options);
     this.#framer = new SSEFramer((m, atEnd) => {
       // Anything after [DONE] or an error is ignored.
-      if (!this.#normalizer.ended) this.#out.push(...eventsOf(m, this.#normalizer, atEnd));
+      if (this.#normalizer.ended) return;
+      if (m.data.trim() !== "") this.#dataEvents++;
+      this.#out.push(...eventsOf(m, this.#normalizer, atEnd));
     });
+  }
+
+  /**
+   * Progress, whether or not it produced events: SSE events with data parsed so far. Comments
+   * (`: keep-alive`) and empty `data:` lines are not progress; a chunk whose text the
+   * normalizer holds back (a Hermes tool call, an ambiguous tag) is.
+   */
+  get dataEvents(): number {
+    return this.#dataEvents;
+  }
+
+  /** Characters of text received so far, emitted or held (see Normalizer.textReceived). */
+  get textReceived(): number {
+    return this.#normalizer.textReceived;
   }
 
   /** True once the stream has ended (done or error); later bytes are ignored. */
@@ -68,7 +85,7 @@ function eventsOf(m: SSEMessage, normalizer: Normalizer, atEnd: boolean): Stream
     const body = parseJson(data);
     const e = isObject(body) && isObject(body.error) ? body.error : isObject(body) ? body : null;
     const { error, status } = toErrorBody(e ?? { message: data || undefined });
-    return fail(normalizer, error.code, error.message, error.type, status);
+    return normalizer.fail(error, status, true);
   }
   if (data.trim() === "") return []; // a keep-alive `data:` with nothing in it
   const chunk = parseJson(data);
@@ -88,15 +105,9 @@ function tooLarge(normalizer: Normalizer, error: Error): StreamEvent[] {
   return fail(normalizer, "event_too_large", error.message);
 }
 
-/** Ends the stream with an error event, after flushing text the normalizer still held. */
-function fail(
-  normalizer: Normalizer,
-  code: string | null,
-  message: string,
-  type = "upstream_error",
-  status = 502,
-): StreamEvent[] {
-  return normalizer.push({ error: { message, type, param: null, code, status } });
+/** Ends the stream with an error of the normalizer's own, after the text it still held. */
+function fail(normalizer: Normalizer, code: string, message: string): StreamEvent[] {
+  return normalizer.fail({ message, type: "upstream_error", param: null, code }, 502, false);
 }
 
 function parseJson(data: string): unknown {

@@ -1,7 +1,7 @@
 // The normalizer: one upstream chat.completion.chunk at a time in, canonical events out,
 // whichever dialect the backend speaks (see types.ts for the event invariants).
 import { ChoiceStream } from "./choice-stream.js";
-import type { ReasoningMode, StreamEvent, Usage } from "./types.js";
+import type { ErrorBody, ReasoningMode, StreamEvent, Usage } from "./types.js";
 import {
   errorEvent,
   errorOf,
@@ -25,10 +25,19 @@ export class Normalizer {
   #started = false;
   #closed = false;
   #usage: Usage | null = null;
+  #received = 0;
 
   constructor(options: NormalizerOptions = {}) {
     this.#mode = options.reasoning ?? "auto";
     this.#tools = options.tools ?? false;
+  }
+
+  /**
+   * Characters of text (reasoning, content, tool-call arguments) the upstream has sent so far,
+   * emitted or still held (a Hermes `<tool_call>` being held is text received, not silence).
+   */
+  get textReceived(): number {
+    return this.#received;
   }
 
   /** True once a terminal event (done or error) has been emitted. */
@@ -40,12 +49,7 @@ export class Normalizer {
     const out: StreamEvent[] = [];
     if (this.#closed || !isObject(chunk)) return out;
     const failure = errorOf(chunk);
-    if (failure) {
-      // Text and usage seen so far still count (the client saw the text; accounting needs usage).
-      this.#finishStream(out);
-      out.push({ type: "error", ...failure });
-      return out;
-    }
+    if (failure) return this.fail(failure.error, failure.status, true);
     if (!this.#started) {
       this.#started = true;
       out.push({
@@ -64,6 +68,21 @@ export class Normalizer {
         if (isObject(c)) this.#pushChoice(c, i, out);
       }
     }
+    return out;
+  }
+
+  /**
+   * Ends the stream with an error event. Text and usage seen so far still come first (the
+   * client saw the text; accounting needs usage).
+   */
+  fail(error: ErrorBody, status: number | undefined, fromUpstream: boolean): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    if (this.#closed) return out;
+    this.#finishStream(out);
+    const ev: StreamEvent = { type: "error", error };
+    if (status !== undefined) ev.status = status;
+    if (fromUpstream) ev.fromUpstream = true;
+    out.push(ev);
     return out;
   }
 
@@ -121,9 +140,21 @@ export class Normalizer {
     const delta = isObject(c.delta) ? c.delta : isObject(c.message) ? c.message : null;
     if (delta) {
       const reasoning = reasoningOf(delta);
-      if (reasoning) state.reasoning(reasoning);
-      if (typeof delta.content === "string" && delta.content) state.content(delta.content);
-      if (Array.isArray(delta.tool_calls)) state.toolCalls(delta.tool_calls);
+      if (reasoning) {
+        this.#received += reasoning.length;
+        state.reasoning(reasoning);
+      }
+      if (typeof delta.content === "string" && delta.content) {
+        this.#received += delta.content.length;
+        state.content(delta.content);
+      }
+      if (Array.isArray(delta.tool_calls)) {
+        for (const call of delta.tool_calls) {
+          const args = isObject(call) && isObject(call.function) ? call.function.arguments : null;
+          this.#received += typeof args === "string" ? args.length : 1;
+        }
+        state.toolCalls(delta.tool_calls);
+      }
     }
     if (typeof c.finish_reason === "string" && c.finish_reason) state.finish(c.finish_reason);
   }

@@ -65,8 +65,19 @@ export type StreamEvent =
     }
   | { type: "finish"; choice: number; reason: FinishReason }
   | { type: "usage"; usage: Usage }
-  /** Terminal: the upstream (or the gateway) failed; `status` is the HTTP status if known. */
-  | { type: "error"; error: ErrorBody; status?: number }
+  /**
+   * Terminal: the upstream (or the gateway) failed; `status` is the HTTP status if known.
+   * `fromUpstream`: the message, code and status are what the upstream put in its stream,
+   * unvetted (a gateway scrubs and maps them before a client sees them). `retryAfter`: seconds,
+   * for a rate-limit error.
+   */
+  | {
+      type: "error";
+      error: ErrorBody;
+      status?: number;
+      fromUpstream?: true;
+      retryAfter?: number;
+    }
   /** Terminal: the stream ended cleanly (`[DONE]`, or a clean end after a finish reason). */
   | { type: "done" };
 

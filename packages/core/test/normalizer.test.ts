@@ -125,6 +125,7 @@ describe("stream ends", () => {
       {
         type: "error",
         error: { message: "overloaded", type: "server_error", param: null, code: "busy" },
+        fromUpstream: true,
       },
     ]);
     expect(n.end()).toEqual([]);
@@ -145,6 +146,7 @@ describe("stream ends", () => {
       {
         type: "error",
         error: { message: "plain string", type: "upstream_error", param: null, code: null },
+        fromUpstream: true,
       },
     ]);
   });
@@ -288,5 +290,35 @@ describe("SSENormalizer", () => {
     expect(sse.ended).toBe(true);
     expect(sse.feed(enc.encode("data: [DONE]\n\n"))).toEqual([]);
     expect(sse.end()).toEqual([]);
+  });
+
+  it("reports progress for data it holds back, and none for keep-alives", async () => {
+    const { SSENormalizer } = await import("../src/index.js");
+    const sse = new SSENormalizer({ tools: true });
+    const enc = new TextEncoder();
+    const data = (content: string) =>
+      enc.encode(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`);
+    sse.feed(data('<tool_call>\n{"name": "f"'));
+    expect(sse.dataEvents).toBe(1);
+    expect(sse.textReceived).toBeGreaterThan(0);
+    const held = sse.textReceived;
+    // Held: no text event yet, but every data event is progress.
+    expect(texts(sse.feed(data(', "arguments": {"a": 1}')))).toEqual([]);
+    expect(sse.dataEvents).toBe(2);
+    expect(sse.textReceived).toBeGreaterThan(held);
+    sse.feed(enc.encode(": keep-alive\n\ndata:\n\n"));
+    expect(sse.dataEvents).toBe(2);
+  });
+
+  it("marks an upstream's own error as such, and its own framing errors not", async () => {
+    const { SSENormalizer } = await import("../src/index.js");
+    const enc = new TextEncoder();
+    const upstream = new SSENormalizer().feed(
+      enc.encode('event: error\ndata: {"message":"x"}\n\n'),
+    );
+    expect(upstream.at(-1)).toMatchObject({ type: "error", fromUpstream: true });
+    const ours = new SSENormalizer().feed(enc.encode("data: {not json\n\n"));
+    expect(ours.at(-1)).toMatchObject({ type: "error", error: { code: "invalid_upstream_event" } });
+    expect(ours.at(-1)).not.toHaveProperty("fromUpstream");
   });
 });

@@ -29,20 +29,58 @@ const paramsSchema = z.strictObject({
 
 const historyReasoning = z.enum(["strip", "keep"]);
 
+/**
+ * What a backend accepts from clients beyond the schema (upstream/request-policy.ts). The
+ * defaults close what lets one tenant reach into the GPU network or crash a shared engine,
+ * and keep what applications legitimately send (images to a VL model, as data: URLs).
+ */
+const defaultDeniedFields = [
+  "chat_template",
+  "guided_regex",
+  "guided_grammar",
+  "guided_decoding_backend",
+  "structured_outputs",
+  "logits_processors",
+];
+const policySchema = (mediaHosts: string[]) =>
+  z
+    .strictObject({
+      /** Only these top-level fields (besides model, messages, stream…); absent: any not denied. */
+      allowFields: z.array(z.string().min(1)).optional(),
+      denyFields: z.array(z.string().min(1)).default(defaultDeniedFields),
+      contentParts: z
+        .array(z.string().min(1))
+        .default(["text", "image_url", "input_audio", "video_url", "audio_url"]),
+      /** Hosts an http(s) media URL may name (`"*"`: any); `data:` URLs are always accepted. */
+      mediaHosts: z.array(z.string().min(1)).default(mediaHosts),
+    })
+    .prefault({});
+
 const backendCommon = {
   apiKey: z.string().min(1).optional(),
   reasoning: z.enum(["auto", "think-open"]).default("auto"),
   maxConcurrency: positiveInt.optional(),
+  /**
+   * Spillover: of maxConcurrency, slots only requests with no later target may take (keys
+   * pinned to this backend's tags, or the model's last target). Default: an eighth, rounded down.
+   */
+  reservedConcurrency: z.number().int().nonnegative().optional(),
   /** Until the upstream's response headers and first bytes; past it the next target is tried. */
   firstByteTimeoutMs: positiveInt.default(60_000),
   /** Longest silence between two upstream chunks once streaming. */
   idleTimeoutMs: positiveInt.default(60_000),
+  /** Longest one answer's stream may last; past it the stream is cut with an error event. */
+  maxStreamMs: positiveInt.default(30 * 60_000),
+  /** Most text one answer's stream may carry (bounds aggregation and continuation too). */
+  maxOutputChars: positiveInt.default(4_000_000),
   headers: z.record(z.string(), z.string()).default({}),
   params: paramsSchema.default({ rename: {}, drop: [], defaults: {} }),
   historyReasoning: historyReasoning.default("strip"),
   tags: z.array(z.string()).default([]),
   /** How this backend continues an answer another one broke off mid-stream (none: it cannot). */
   continuation: z.enum(["none", "continue-final-message", "partial-mode"]).default("none"),
+  /** Self-hosted servers fetch media URLs from inside the GPU network: data: URLs only. */
+  policy: policySchema([]),
 };
 
 const dashscopeBackend = z.strictObject({
@@ -52,6 +90,8 @@ const dashscopeBackend = z.strictObject({
   baseUrl: httpUrl.optional(),
   ...backendCommon,
   apiKey: z.string().min(1, "expected the DashScope API key"),
+  /** DashScope fetches media URLs from Alibaba's network, not ours: any host. */
+  policy: policySchema(["*"]),
 });
 
 const openaiCompatibleBackend = z.strictObject({

@@ -34,6 +34,8 @@ export function answerEvents(served: Connection, o: AnswerOptions): EventSource 
       reasoning: connection.candidate.upstream.reasoning,
       tools: request.hasTools,
       idleTimeoutMs: connection.candidate.upstream.idleTimeoutMs,
+      maxStreamMs: connection.candidate.upstream.maxStreamMs,
+      maxOutputChars: connection.candidate.upstream.maxOutputChars,
       promptTokens: request.promptTokens,
       onFirstToken: () => {
         trace.ttftMs ??= performance.now() - trace.startedAt;

@@ -6,6 +6,7 @@ import {
   type Usage,
 } from "@thinkgate/core";
 import type { Connected } from "../upstream/call.js";
+import { clientErrorEvent } from "../upstream/error-map.js";
 import type { EventSource } from "./events.js";
 import { textTokens } from "./token-estimate.js";
 
@@ -28,6 +29,10 @@ export interface UpstreamEventsOptions {
   reasoning: ReasoningMode;
   tools: boolean;
   idleTimeoutMs: number;
+  /** Longest a stream may last, first event to last; past it the stream is cut. */
+  maxStreamMs: number;
+  /** Most text (reasoning, content, tool calls, every choice) one stream may carry. */
+  maxOutputChars: number;
   /** Prompt size estimate, used when the upstream reports no usage. */
   promptTokens: number;
   onFirstToken(): void;
@@ -67,25 +72,37 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
       if (bodyOver) return null;
       const read = head ?? (await conn.reader.read());
       head = null;
-      if (idle) return null;
+      if (cut) return null;
       bodyOver = read.done;
+      const parsed = sse.dataEvents;
       const events = read.done ? sse.end() : sse.feed(read.value);
+      // Silence is measured in parsed data, not bytes and not emitted events: a backend that
+      // stalls behind ": keep-alive" comments is alive in bytes, dead in data, and must time
+      // out; one streaming a long Hermes tool call (held back, no events yet) is alive.
+      if (sse.dataEvents !== parsed) lastActivity = performance.now();
       if (events.length > 0) return events;
     }
   };
 
-  // One timer for the whole stream, re-armed only when it fires: no per-chunk timer work.
-  let idle = false;
+  // One timer for the whole stream, re-armed only when it fires: no per-chunk timer work. It
+  // watches both silence and the stream's total duration.
+  // Set when the timer ends the stream: why, for the next read's error event.
+  let cut: { error: ErrorBody; status: number } | null = null;
+  const deadline = performance.now() + options.maxStreamMs;
   const checkIdle = () => {
-    const quiet = performance.now() - lastActivity;
-    if (quiet >= options.idleTimeoutMs) {
-      idle = true;
+    const now = performance.now();
+    const quiet = now - lastActivity;
+    if (quiet >= options.idleTimeoutMs || now >= deadline) {
+      cut =
+        now >= deadline
+          ? { error: tooLongError(options.backend, options.maxStreamMs), status: 504 }
+          : { error: idleError(options.backend, options.idleTimeoutMs), status: 504 };
       // Ended here, not at the next read: a stream nobody reads any more must still let go of
-      // its upstream, its lease and its log line. A later read gets the idle error event.
-      end("error", idleError(options.backend, options.idleTimeoutMs));
-    } else timer = setTimeout(checkIdle, options.idleTimeoutMs - quiet);
+      // its upstream, its lease and its log line. A later read gets the error event.
+      end("error", cut.error);
+    } else timer = setTimeout(checkIdle, Math.min(options.idleTimeoutMs - quiet, deadline - now));
   };
-  let timer = setTimeout(checkIdle, options.idleTimeoutMs);
+  let timer = setTimeout(checkIdle, Math.min(options.idleTimeoutMs, options.maxStreamMs));
 
   // Without the upstream's usage (the stream ended before its last chunk), what was generated
   // is estimated two ways and the larger counts: the text's weight (token-estimate.ts, which
@@ -152,16 +169,13 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
         // behind. Let it arrive, so a client leaving is recorded as that, not as a broken
         // upstream. Reads fail rarely; the wait costs nothing per chunk.
         await new Promise((resolve) => setTimeout(resolve, 0));
-        if (ended && !idle) return null;
+        if (ended && !cut) return null;
         events = null;
       }
       if (over) return null;
-      if (idle) return fail(idleError(options.backend, options.idleTimeoutMs), 504);
+      if (cut) return fail(cut.error, cut.status);
       if (events === null) return fail(truncatedError(options.backend), 502);
       if (ended) return null; // cancelled while the read was pending
-      // Silence is measured between events, not bytes: a backend that stalls but keeps
-      // sending ": keep-alive" comments is alive in bytes, dead in data, and must time out.
-      lastActivity = performance.now();
       for (let i = 0; i < events.length; i++) {
         const ev = events[i]!;
         switch (ev.type) {
@@ -187,9 +201,23 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
             end("done");
             return last(batch);
           }
-          case "error":
-            end("error", ev.error);
-            return last(events.slice(0, i + 1));
+          case "error": {
+            // What the upstream wrote goes to the client only mapped and scrubbed.
+            const shown = clientErrorEvent(ev, options.backend);
+            const batch = events.slice(0, i);
+            batch.push(shown);
+            end("error", shown.error);
+            return last(batch);
+          }
+        }
+        if (reasoningChars + otherChars > options.maxOutputChars) {
+          // Cut here: the events so far go out, then the error; the upstream is cancelled and
+          // the stream settles with what it generated.
+          return fail(
+            tooLargeError(options.backend, options.maxOutputChars),
+            502,
+            events.slice(0, i + 1),
+          );
         }
         if (
           !firstToken &&
@@ -223,6 +251,26 @@ function idleError(backend: string, ms: number): ErrorBody {
     type: "upstream_error",
     param: null,
     code: "upstream_idle_timeout",
+  };
+}
+
+/** The backend's `maxStreamMs` ran out: the gateway ended a stream that was still going. */
+function tooLongError(backend: string, ms: number): ErrorBody {
+  return {
+    message: `The answer from upstream ${backend} took longer than ${ms} ms; the stream was ended.`,
+    type: "upstream_error",
+    param: null,
+    code: "stream_too_long",
+  };
+}
+
+/** The backend's `maxOutputChars` was reached: the gateway ended the stream there. */
+function tooLargeError(backend: string, chars: number): ErrorBody {
+  return {
+    message: `The answer from upstream ${backend} exceeded ${chars} characters; the stream was ended.`,
+    type: "upstream_error",
+    param: null,
+    code: "output_too_large",
   };
 }
 

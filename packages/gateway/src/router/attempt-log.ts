@@ -9,6 +9,11 @@ export interface AttemptRecord {
   status?: number;
   /** Why it failed or was skipped, e.g. "upstream_unreachable", "circuit_open", "at_capacity". */
   code?: string;
+  /**
+   * What the upstream itself said, when it said something: its message with credentials
+   * removed (hosts and paths kept for the operator; the client got a scrubbed message).
+   */
+  detail?: string;
   /** Time spent on it, ms (0 for skips). */
   ms: number;
 }

@@ -21,6 +21,11 @@ export interface FailoverCandidate {
   backend: string;
   /** Spillover: at most this many requests in flight on the backend; absent = no limit. */
   capacity?: number | undefined;
+  /**
+   * Of `capacity`, slots kept for requests that have nowhere else to go (a key pinned to local
+   * backends, or the last target): a request with a later target leaves them free.
+   */
+  reserved?: number | undefined;
 }
 
 /** What one attempt came to, decided before anything reached the client. */
@@ -33,6 +38,13 @@ export type AttemptOutcome<T> =
       retryable: boolean;
       /** A 429's Retry-After, ms; null when it sent none. */
       retryAfterMs: number | null;
+      /** What the upstream said, for the log only (credentials removed). */
+      detail?: string;
+      /**
+       * The failure may be the request's own doing (its stream opened with an error, a 500,
+       * nothing before the first-byte timeout): weighed once the request's fate is known.
+       */
+      ambiguous?: boolean;
     };
 
 export interface FailoverOptions<C extends FailoverCandidate, T> {
@@ -75,6 +87,16 @@ export async function failover<C extends FailoverCandidate, T>(
   const tried = new Set<C>();
   /** Backends this request already counted against their breaker: once per request. */
   const counted = new Set<string>();
+  /** Backends whose failure may be this request's fault: counted once its fate is known. */
+  const doubtful: string[] = [];
+  // Served elsewhere: the request was servable, so those backends failed it. Failed on two or
+  // more backends in the same doubtful way (or refused as bad input): the request is the
+  // common cause, and no backend's circuit pays for it. Failed on one backend only: nothing
+  // speaks for the request, and a backend that breaks every stream must still trip.
+  const weigh = (served: boolean) => {
+    if (served || doubtful.length === 1) for (const backend of doubtful) breakers.failure(backend);
+    doubtful.length = 0;
+  };
   /** This request's Retry-After per candidate. */
   const notBefore = new Map<C, number>();
   const failures: { backend: string; error: ApiError }[] = [];
@@ -83,14 +105,16 @@ export async function failover<C extends FailoverCandidate, T>(
   let waits = 0;
   let reopensAt = Number.POSITIVE_INFINITY;
   let fullSkips = 0;
-  const exhausted = () =>
-    giveUp(
+  const exhausted = () => {
+    weigh(false);
+    return giveUp(
       failures,
       candidates.some((c) => !tried.has(c)),
       fullSkips,
       Math.min(reopensAt, ...notBefore.values()),
       now(),
     );
+  };
 
   const skip = (backend: string, code: string) =>
     options.onAttempt({ backend, outcome: "skipped", code, ms: 0 });
@@ -127,8 +151,10 @@ export async function failover<C extends FailoverCandidate, T>(
       }
       let slot = unheld;
       if (candidate.capacity !== undefined) {
+        const hasLater = candidates.indexOf(candidate) < candidates.length - 1;
+        const reserved = hasLater ? Math.min(candidate.reserved ?? 0, candidate.capacity - 1) : 0;
         const held = await guard(
-          options.inFlight.acquire(candidate.backend, candidate.capacity),
+          options.inFlight.acquire(candidate.backend, candidate.capacity - Math.max(0, reserved)),
           giveBack,
         );
         if (!held) {
@@ -157,21 +183,26 @@ export async function failover<C extends FailoverCandidate, T>(
       const ms = now() - started;
       if (outcome.ok) {
         breakers.success(candidate.backend);
+        weigh(true);
         options.onAttempt({ backend: candidate.backend, outcome: "served", ms });
         return { candidate, value: outcome.value, slot };
       }
       slot.release();
       const { error } = outcome;
-      options.onAttempt({
+      const record: AttemptRecord = {
         backend: candidate.backend,
         outcome: "failed",
         status: error.status,
         code: error.body.code ?? error.body.type,
         ms,
-      });
+      };
+      if (outcome.detail !== undefined) record.detail = outcome.detail;
+      options.onAttempt(record);
       if (!outcome.retryable) {
-        // The request itself was refused (bad input): the backend is fine, and so is its circuit.
+        // The request itself was refused (bad input): the backend is fine, and so is its
+        // circuit, and so are those it failed on before.
         giveBack();
+        doubtful.length = 0;
         throw error;
       }
       failures.push({ backend: candidate.backend, error });
@@ -181,7 +212,11 @@ export async function failover<C extends FailoverCandidate, T>(
         notBefore.set(candidate, now() + (outcome.retryAfterMs ?? 1000));
       } else if (!counted.has(candidate.backend)) {
         counted.add(candidate.backend);
-        breakers.failure(candidate.backend);
+        if (outcome.ambiguous) {
+          // No verdict yet: a probe ends undecided, and the count waits for weigh().
+          giveBack();
+          doubtful.push(candidate.backend);
+        } else breakers.failure(candidate.backend);
       } else {
         giveBack();
       }

@@ -1,7 +1,7 @@
 import { type ReasoningMode, SSENormalizer, type StreamEvent } from "@thinkgate/core";
 import { ApiError } from "../errors/api-error.js";
 import { type Connected, clientGone } from "../upstream/call.js";
-import { firstByteTimeout, type UpstreamFailure } from "../upstream/error-map.js";
+import { firstByteTimeout, mapInBandError, type UpstreamFailure } from "../upstream/error-map.js";
 
 export interface HoldOptions {
   backend: string;
@@ -36,7 +36,9 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
   let ended = false;
   let stopped = false;
 
-  const firstEvent = async (): Promise<StreamEvent | null> => {
+  // "held": the upstream is sending text the normalizer holds back for now (a Hermes tool call
+  // that opens the answer): the model is answering, which is all the hold waits for.
+  const firstEvent = async (): Promise<StreamEvent | "held" | null> => {
     let chunk = conn.first;
     while (!stopped) {
       ended = chunk.done;
@@ -45,6 +47,7 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
       const real = found.find(isReal);
       if (real) return real;
       if (chunk.done) return null;
+      if (sse.textReceived > 0) return "held";
       chunk = await conn.reader.read();
     }
     return null;
@@ -54,7 +57,7 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), Math.max(0, options.timeoutMs));
   });
-  let first: StreamEvent | null | "timeout" | "broken";
+  let first: StreamEvent | "held" | null | "timeout" | "broken";
   try {
     first = await Promise.race([firstEvent(), timedOut]);
   } catch {
@@ -64,21 +67,34 @@ export async function holdFirstEvent(conn: Connected, options: HoldOptions): Pro
     clearTimeout(timer);
   }
 
-  if (first === null || first === "broken" || first === "timeout" || first.type === "error") {
+  if (
+    first === null ||
+    first === "broken" ||
+    first === "timeout" ||
+    (first !== "held" && first.type === "error")
+  ) {
     conn.reader.cancel().catch(() => {});
     conn.release();
     if (options.clientSignal.aborted) throw clientGone();
     if (first === "timeout")
       return { ok: false, ...firstByteTimeout(options.backend, options.firstByteTimeoutMs) };
-    return { ok: false, error: firstEventError(options.backend, first), retryable: true };
+    if (first !== null && typeof first === "object" && first.fromUpstream)
+      return { ok: false, ...mapInBandError(first.error, first.status, options.backend) };
+    return {
+      ok: false,
+      error: firstEventError(options.backend, first),
+      retryable: true,
+      ambiguous: true,
+    };
   }
   return { ok: true, conn: { ...conn, primed: { sse, events, ended } } };
 }
 
+/** The stream broke, or the normalizer refused what it sent, before its first event. */
 function firstEventError(backend: string, first: StreamEvent | null | "broken"): ApiError {
   const detail =
     first !== null && first !== "broken" && first.type === "error"
-      ? `its stream opened with an error: ${first.error.message.slice(0, 200)}`
+      ? `its stream opened with an error: ${first.error.message}`
       : "its stream ended before the first event";
   return new ApiError(502, {
     message: `Upstream ${backend} failed: ${detail}`,

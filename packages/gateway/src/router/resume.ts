@@ -16,6 +16,8 @@ export interface ResumeOptions {
 
 // Breaks of the connection, not the model refusing: worth continuing elsewhere.
 const resumable = new Set(["stream_truncated", "upstream_idle_timeout"]);
+// The gateway's own limits: continuing elsewhere would only go past them.
+const final = new Set(["stream_too_long", "output_too_large"]);
 // A continuation's own opening: the client already has one.
 const opening = new Set<StreamEvent["type"]>(["start", "role"]);
 
@@ -43,6 +45,7 @@ export function resumableEvents(first: EventSource, options: ResumeOptions): Eve
     textOnly &&
     resumes < options.maxResumes &&
     (generated.reasoning !== "" || generated.content !== "") &&
+    !final.has(ev.error.code ?? "") &&
     (resumable.has(ev.error.code ?? "") || (ev.status ?? 0) >= 500);
 
   return {

@@ -2,6 +2,7 @@ import type { Principal } from "../store/types.js";
 import type { Connected } from "../upstream/call.js";
 import { noTargets } from "../upstream/error-map.js";
 import { upstreamBody } from "../upstream/request-body.js";
+import { enforceRequestPolicy } from "../upstream/request-policy.js";
 import type { UpstreamFetch } from "../upstream/transport.js";
 import type { RequestBody } from "../upstream/types.js";
 import type { AttemptRecord } from "./attempt-log.js";
@@ -53,6 +54,9 @@ export async function routeRequest(
     onAttempt: input.onAttempt,
     attempt(candidate, timeoutMs) {
       const upstream = candidate.upstream;
+      // What the client may ask of this backend (a 400 otherwise); the gateway's own
+      // requests (health probes, continuations' additions) are not the client's to refuse.
+      enforceRequestPolicy(body, upstream.policy);
       const adapted = upstreamBody(body, upstream, {
         model: candidate.model,
         historyReasoning: model.config.historyReasoning ?? upstream.historyReasoning,

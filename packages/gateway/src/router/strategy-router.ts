@@ -10,6 +10,8 @@ export interface RoutedCandidate extends Candidate {
   backend: string;
   /** Spillover only: the target's (or else its backend's) maxConcurrency. */
   capacity: number | undefined;
+  /** Spillover only: slots of `capacity` kept for requests with no later target. */
+  reserved: number | undefined;
 }
 
 export interface StrategyRouter {
@@ -40,7 +42,14 @@ export function strategyRouter(
           model.strategy === "spillover"
             ? (t.maxConcurrency ?? config.backends[t.backend]?.maxConcurrency)
             : undefined;
-        return [{ upstream, model: t.model, target: i, backend: upstream.name, capacity }];
+        // An eighth of a box by default (none below 8 slots), for requests that cannot spill.
+        const reserved =
+          capacity === undefined
+            ? undefined
+            : (config.backends[t.backend]?.reservedConcurrency ?? Math.floor(capacity / 8));
+        return [
+          { upstream, model: t.model, target: i, backend: upstream.name, capacity, reserved },
+        ];
       });
       resolved.set(model, all);
     }

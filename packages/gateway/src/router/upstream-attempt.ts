@@ -1,8 +1,9 @@
 import type { Connected } from "../upstream/call.js";
 import { callUpstream } from "../upstream/call.js";
+import type { UpstreamFailure } from "../upstream/error-map.js";
+import { retryAfterMs } from "../upstream/retry-after.js";
 import type { UpstreamFetch } from "../upstream/transport.js";
 import type { Upstream } from "../upstream/types.js";
-import { retryAfterMs } from "./backoff.js";
 import type { AttemptOutcome } from "./failover.js";
 import { holdFirstEvent } from "./first-event.js";
 
@@ -29,15 +30,7 @@ export async function attemptUpstream(a: UpstreamAttempt): Promise<AttemptOutcom
       : { ...a.upstream, firstByteTimeoutMs: limit };
   const started = performance.now();
   const called = await callUpstream(a.fetch, upstream, a.headers, a.body, a.clientSignal);
-  if (!called.ok) {
-    const header = called.error.status === 429 ? called.error.headers?.["retry-after"] : undefined;
-    return {
-      ok: false,
-      error: called.error,
-      retryable: called.retryable,
-      retryAfterMs: retryAfterMs(header, Date.now()),
-    };
-  }
+  if (!called.ok) return failed(called);
   const held = await holdFirstEvent(called, {
     backend: upstream.name,
     reasoning: upstream.reasoning,
@@ -47,5 +40,18 @@ export async function attemptUpstream(a: UpstreamAttempt): Promise<AttemptOutcom
     clientSignal: a.clientSignal,
   });
   if (held.ok) return { ok: true, value: held.conn };
-  return { ok: false, error: held.error, retryable: held.retryable, retryAfterMs: null };
+  return failed(held);
+}
+
+function failed(f: UpstreamFailure): AttemptOutcome<Connected> {
+  const header = f.error.status === 429 ? f.error.headers?.["retry-after"] : undefined;
+  const outcome: AttemptOutcome<Connected> = {
+    ok: false,
+    error: f.error,
+    retryable: f.retryable,
+    retryAfterMs: retryAfterMs(header, Date.now()),
+  };
+  if (f.detail !== undefined) outcome.detail = f.detail;
+  if (f.ambiguous) outcome.ambiguous = true;
+  return outcome;
 }

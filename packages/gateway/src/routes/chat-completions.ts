@@ -144,7 +144,10 @@ export function chatCompletions(deps: ChatCompletionsDeps) {
     headers["server-timing"] = serverTiming(trace, performance.now() - aggregating);
     // The client left mid-answer: the upstream was cut on its behalf, not lost.
     if (!result.ok && signal.aborted) throw clientGone();
-    if (!result.ok) throw new ApiError(result.status ?? 502, result.error, headers);
+    if (!result.ok) {
+      if (result.retryAfter !== undefined) headers["retry-after"] = String(result.retryAfter);
+      throw new ApiError(result.status ?? 502, result.error, headers);
+    }
     return c.json(result.completion, 200, headers);
   };
 }

@@ -1,5 +1,6 @@
 import type { ReasoningMode } from "@thinkgate/core";
 import type { BackendConfig } from "../config/schema.js";
+import type { RequestPolicy } from "./request-policy.js";
 
 /** A JSON request body on its way upstream; adapters return a new object, never mutate. */
 export type RequestBody = Record<string, unknown>;
@@ -20,9 +21,13 @@ export interface Upstream {
   reasoning: ReasoningMode;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
+  maxStreamMs: number;
+  maxOutputChars: number;
   historyReasoning: "strip" | "keep";
   params: BackendConfig["params"];
   tags: readonly string[];
   continuation: BackendConfig["continuation"];
+  /** What this backend accepts from clients (request-policy.ts). */
+  policy: RequestPolicy;
   transform: ((body: RequestBody) => RequestBody) | undefined;
 }

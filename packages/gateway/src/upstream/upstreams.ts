@@ -1,6 +1,7 @@
 import type { BackendConfig, Config } from "../config/schema.js";
 import { dashscope } from "./dashscope.js";
 import { openaiCompatible } from "./openai-compatible.js";
+import { requestPolicy } from "./request-policy.js";
 import type { Adapter, Upstream } from "./types.js";
 
 const adapters: Record<BackendConfig["type"], Adapter> = {
@@ -26,10 +27,13 @@ export function buildUpstreams(config: Config): Map<string, Upstream> {
       reasoning: backend.reasoning,
       firstByteTimeoutMs: backend.firstByteTimeoutMs,
       idleTimeoutMs: backend.idleTimeoutMs,
+      maxStreamMs: backend.maxStreamMs,
+      maxOutputChars: backend.maxOutputChars,
       historyReasoning: backend.historyReasoning,
       params: backend.params,
       tags: backend.tags,
       continuation: backend.continuation,
+      policy: requestPolicy(backend.policy),
       transform: adapter.transform?.bind(adapter),
     });
   }

@@ -35,6 +35,8 @@ describe("an upstream stream nobody reads", () => {
       reasoning: "auto",
       tools: false,
       idleTimeoutMs: 40,
+      maxStreamMs: 60_000,
+      maxOutputChars: 4_000_000,
       promptTokens: 5,
       onFirstToken() {},
       onEnd: (end) => ends.push(end),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fullJitter, retryAfterMs } from "../../src/router/backoff.js";
+import { fullJitter } from "../../src/router/backoff.js";
+import { retryAfterMs } from "../../src/upstream/retry-after.js";
 import { seededRandom } from "./seeded-random.js";
 
 describe("fullJitter", () => {

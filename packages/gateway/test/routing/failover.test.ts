@@ -336,3 +336,82 @@ describe("failover", () => {
     expect(breakers.admit("gpu")).toEqual({ allowed: true, probe: true });
   });
 });
+
+// A failure that may be the request's own doing (its stream opened with an error, a 500, no
+// first event in time) is weighed once the request's fate is known.
+const doubtful = (code = "upstream_stream_error") => ({ ...fail(502, code), ambiguous: true });
+
+describe("whom a failure is blamed on", () => {
+  it("a request that fails the same doubtful way on two backends opens neither circuit", async () => {
+    const t = setup({ threshold: 1, retry: { maxAttempts: 2 } });
+    const err = (await t
+      .run([gpu, cloud], { gpu: [doubtful()], cloud: [doubtful("upstream_timeout")] })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(503);
+    expect(t.breakers.state("gpu")).toBe("closed");
+    expect(t.breakers.state("cloud")).toBe("closed");
+  });
+
+  it("five such requests in a row leave a backend serving everyone else", async () => {
+    const t = setup({ threshold: 5, retry: { maxAttempts: 2 } });
+    for (let i = 0; i < 5; i++) {
+      await t.run([gpu, cloud], { gpu: [doubtful()], cloud: [doubtful()] }).catch(() => {});
+    }
+    expect((await t.run([gpu, cloud], {})).value).toBe("gpu");
+  });
+
+  it("a doubtful failure the next backend served anyway counts against the backend", async () => {
+    const t = setup({ threshold: 1 });
+    const served = await t.run([gpu, cloud], { gpu: [doubtful()] });
+    expect(served.value).toBe("cloud");
+    expect(t.breakers.state("gpu")).toBe("open");
+    expect(t.breakers.state("cloud")).toBe("closed");
+  });
+
+  it("a doubtful failure on the only backend tried counts: a backend breaking every stream trips", async () => {
+    const t = setup({ threshold: 1, retry: { maxAttempts: 1 } });
+    await t.run([gpu, cloud], { gpu: [doubtful()] }).catch(() => {});
+    expect(t.breakers.state("gpu")).toBe("open");
+  });
+
+  it("a doubtful failure followed by the request's own 400 elsewhere blames no backend", async () => {
+    const t = setup({ threshold: 1 });
+    await t
+      .run([gpu, cloud], { gpu: [doubtful()], cloud: [fail(400, "upstream_bad_request")] })
+      .catch(() => {});
+    expect(t.breakers.state("gpu")).toBe("closed");
+  });
+
+  it("a clear backend failure (unreachable) still counts at once", async () => {
+    const t = setup({ threshold: 1, retry: { maxAttempts: 2 } });
+    await t
+      .run([gpu, cloud], { gpu: [fail(502, "upstream_unreachable")], cloud: [doubtful()] })
+      .catch(() => {});
+    expect(t.breakers.state("gpu")).toBe("open");
+  });
+});
+
+describe("capacity kept for requests that cannot spill over", () => {
+  const box = { backend: "gpu", capacity: 2, reserved: 1 };
+
+  it("a request with a later target leaves the reserved slots free; a pinned one may take them", async () => {
+    const t = setup();
+    const a = await t.run([box, cloud], {});
+    expect(a.value).toBe("gpu");
+    // Unrestricted: one slot of two is reserved, so it spills to the cloud.
+    const b = await t.run([box, cloud], {});
+    expect(b.value).toBe("cloud");
+    // Pinned to local: no later target, so the reserved slot is its to take.
+    const pinned = await t.run([box], {});
+    expect(pinned.value).toBe("gpu");
+    expect(t.inFlight.count("gpu")).toBe(2);
+    const full = (await t.run([box], {}).catch((e: unknown) => e)) as ApiError;
+    expect(full.status).toBe(503);
+  });
+
+  it("a reservation never takes a backend's last slot from everyone", async () => {
+    const t = setup();
+    const tiny = { backend: "gpu", capacity: 1, reserved: 5 };
+    expect((await t.run([tiny, cloud], {})).value).toBe("gpu");
+  });
+});

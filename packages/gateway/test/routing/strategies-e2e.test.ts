@@ -6,7 +6,14 @@ import { targetOrder } from "../../src/router/strategy.js";
 import { createTenancy } from "../../src/tenancy/index.js";
 import { useStores } from "../tenancy/stores.js";
 import { faultPlan } from "./fault-plan.js";
-import { backendsOn, type Gateway, seen, startGateway, useEmulator } from "./gateway-harness.js";
+import {
+  backendsOn,
+  type Gateway,
+  KEYS,
+  seen,
+  startGateway,
+  useEmulator,
+} from "./gateway-harness.js";
 import { seededRandom } from "./seeded-random.js";
 
 // Each strategy's choice through the whole gateway: weighted (seeded), spillover under
@@ -127,6 +134,28 @@ describe("spillover", () => {
     await held[0]!.close();
     await expect.poll(async () => (await holdStream(gw)).backend).toBe("gpu-a");
     await held[1]!.close();
+  });
+
+  it("keeps reserved slots for a key pinned to the GPU boxes: unrestricted requests spill over first", async () => {
+    const gw = startGateway(
+      {
+        backends: backendsOn(emu.url, { "gpu-a": { maxConcurrency: 2, reservedConcurrency: 1 } }),
+        models: spillover,
+      },
+      { fetch: holdingGpu() },
+    );
+    const held = await holdStream(gw);
+    expect(held.backend).toBe("gpu-a");
+    // One slot is left, kept for requests that cannot go anywhere else.
+    expect(await servedBy(gw, "qwq-32b")).toBe("cloud");
+    const pinned = await gw.post(
+      { model: "qwq-32b", stream: true, messages: prompt() },
+      KEYS.local,
+    );
+    expect(pinned.status).toBe(200);
+    expect(pinned.headers.get("x-thinkgate-backend")).toBe("gpu-a");
+    await pinned.body?.cancel();
+    await held.close();
   });
 
   it("counts across two gateway instances sharing a Redis store", async () => {
