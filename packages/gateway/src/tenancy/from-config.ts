@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { createStore } from "../store/index.js";
+import type { Store } from "../store/types.js";
 import { createTenancy, type TenancyHandle } from "./index.js";
 
 /**
@@ -9,10 +10,16 @@ import { createTenancy, type TenancyHandle } from "./index.js";
  */
 export async function tenancyFromConfig(
   config: Config,
-  options: { adminToken?: string | undefined; log?: (line: Record<string, unknown>) => void },
+  options: {
+    adminToken?: string | undefined;
+    log?: (line: Record<string, unknown>) => void;
+    /** Wraps the store before anything uses it (metrics time every call). */
+    wrapStore?: (store: Store) => Store;
+  },
 ): Promise<TenancyHandle> {
+  const store = await createStore(config.store);
   return createTenancy({
-    store: await createStore(config.store),
+    store: options.wrapStore ? options.wrapStore(store) : store,
     adminToken: config.admin.token ?? (options.adminToken || undefined),
     configKeys: config.keys,
     onStoreDown: config.store.onUnavailable,
