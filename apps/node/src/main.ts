@@ -42,7 +42,7 @@ try {
     `thinkgate listening on ${server.url} (${configPath ? `config ${configPath}, ${config.store.type} store` : "embedded default: memory store, loopback only, no key required"})`,
     `  models: ${models.join(", ")}`,
     `  admin API: ${config.admin.token || env.THINKGATE_ADMIN_TOKEN ? "on" : "off (set THINKGATE_ADMIN_TOKEN or admin.token to manage keys and read usage)"}`,
-    `  metrics: ${!metrics ? "off" : server.metricsUrl ? `${server.metricsUrl} (no token)` : `${server.url}/metrics (admin token)`}`,
+    `  metrics: ${!metrics ? "off" : server.metricsUrl ? `${server.metricsUrl} (no token)` : config.admin.token || env.THINKGATE_ADMIN_TOKEN ? `${server.url}/metrics (admin token)` : "refused until an admin token is set (or give them a listener: metrics.listen)"}`,
   ];
   if (!configPath && !models.includes("qwq-32b")) {
     lines.push("  (set DASHSCOPE_API_KEY to also serve qwq-32b from DashScope)");
