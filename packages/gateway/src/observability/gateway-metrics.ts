@@ -185,15 +185,29 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
         );
       }
       if (trace.promptTokens !== undefined) {
-        const labels = {
-          gen_ai_operation_name: "chat",
-          gen_ai_provider_name: providers.get(backend) ?? "",
-          gen_ai_request_model: model,
-          backend,
-          tenant,
-        };
-        tokenUsage.observe({ ...labels, gen_ai_token_type: "input" }, trace.promptTokens);
-        tokenUsage.observe({ ...labels, gen_ai_token_type: "output" }, trace.completionTokens ?? 0);
+        const provider = providers.get(backend) ?? "";
+        tokenUsage.observe(
+          {
+            gen_ai_operation_name: "chat",
+            gen_ai_provider_name: provider,
+            gen_ai_request_model: model,
+            gen_ai_token_type: "input",
+            backend,
+            tenant,
+          },
+          trace.promptTokens,
+        );
+        tokenUsage.observe(
+          {
+            gen_ai_operation_name: "chat",
+            gen_ai_provider_name: provider,
+            gen_ai_request_model: model,
+            gen_ai_token_type: "output",
+            backend,
+            tenant,
+          },
+          trace.completionTokens ?? 0,
+        );
         reasoningUsage.observe(
           { gen_ai_request_model: model, backend, tenant },
           trace.reasoningTokens ?? 0,
