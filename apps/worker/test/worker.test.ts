@@ -349,7 +349,12 @@ describe("the Worker's /readyz", () => {
 
     await redis.stop();
     try {
-      const down = await fetch(`${worker.url}/readyz`);
+      // A store check is reused for a second: poll.
+      let down = await fetch(`${worker.url}/readyz`);
+      for (let deadline = Date.now() + 15_000; down.status !== 503 && Date.now() < deadline; ) {
+        await new Promise((done) => setTimeout(done, 200));
+        down = await fetch(`${worker.url}/readyz`);
+      }
       expect(down.status).toBe(503);
       const downBody = (await down.json()) as Readiness;
       expect(downBody.status).toBe("not_ready");

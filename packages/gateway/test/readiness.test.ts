@@ -112,4 +112,18 @@ describe("GET /readyz", () => {
     }
     expect(last.status).toBe(200);
   }, 40_000);
+
+  it("asks the store at most once a second, however often it is called (it needs no key)", async () => {
+    let reads = 0;
+    const counted: Store = Object.create(store);
+    counted.getKeyById = (id) => {
+      reads++;
+      return store.getKeyById(id);
+    };
+    const tenancy = await createTenancy({ store: counted, log: () => {} });
+    const app = createApp({ config, tenancy, fetch: unreachable });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => readyz(app)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(reads).toBe(1);
+  });
 });

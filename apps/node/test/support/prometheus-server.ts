@@ -60,6 +60,10 @@ export async function startPrometheus(target: string): Promise<PrometheusServer>
     stderr = (stderr + String(d)).slice(-4000);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Never outlives the test process, even one that dies before its afterAll.
+  const orphaned = () => child.kill("SIGKILL");
+  process.once("exit", orphaned);
+  exited.then(() => process.off("exit", orphaned));
   const url = `http://127.0.0.1:${port}`;
 
   const stop = async () => {

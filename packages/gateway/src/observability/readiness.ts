@@ -38,8 +38,18 @@ export function readyz(options: ReadinessOptions) {
   const models = Object.entries(config.models).map(
     ([name, model]) => [name, [...new Set(model.targets.map((t) => t.backend))]] as const,
   );
+  // /readyz needs no key: without this, every call from anyone would be a store command (billed
+  // per command on Upstash). Checks within a second share one answer.
+  let recent: { at: number; status: Promise<StoreStatus> } | undefined;
+  const checkStore = (store: Store): Promise<StoreStatus> => {
+    const now = performance.now();
+    if (!recent || now - recent.at >= storeCheckReuseMs) {
+      recent = { at: now, status: storeStatus(store, options.storeTimeoutMs) };
+    }
+    return recent.status;
+  };
   return async function readyz(c: Context): Promise<Response> {
-    const store = options.store ? await storeStatus(options.store, options.storeTimeoutMs) : null;
+    const store = options.store ? await checkStore(options.store) : null;
     let ready = store?.ok ?? true;
     const modelStatus: Record<string, ModelStatus> = {};
     for (const [name, backends] of models) {
@@ -60,6 +70,8 @@ export function readyz(options: ReadinessOptions) {
     return c.json(body, ready ? 200 : 503, { "cache-control": "no-store" });
   };
 }
+
+const storeCheckReuseMs = 1000;
 
 /** One cheap read (a key id that never exists) within the timeout. */
 async function storeStatus(store: Store, timeoutMs: number): Promise<StoreStatus> {
