@@ -1,4 +1,4 @@
-import { ConfigError } from "@thinkgate/gateway";
+import { ConfigError, createGatewayMetrics } from "@thinkgate/gateway";
 import { nodeTransport } from "@thinkgate/gateway/node";
 import { loadConfigFile } from "./config-file.js";
 import { withDemoBackend } from "./demo-backend.js";
@@ -19,13 +19,18 @@ try {
     throw new ConfigError(`PORT: expected a port number (0-65535), got "${env.PORT}"`);
   }
   const config = configPath ? await loadConfigFile(configPath, env) : embeddedDefault(env);
-  const tenancy = await buildTenancy(config, env);
+  const metrics = config.metrics.enabled
+    ? createGatewayMetrics({ tenantLabels: config.metrics.tenantLabels })
+    : undefined;
+  const tenancy = await buildTenancy(config, env, metrics);
   const transport = nodeTransport();
   const server = await startServer({
     config,
     tenancy,
     port,
     log: stdoutLog,
+    ...(metrics ? { metrics } : {}),
+    adminToken: env.THINKGATE_ADMIN_TOKEN,
     fetch: configPath ? transport.fetch : withDemoBackend(transport.fetch),
   });
   stopOnSignals(server, async () => {
@@ -37,6 +42,7 @@ try {
     `thinkgate listening on ${server.url} (${configPath ? `config ${configPath}, ${config.store.type} store` : "embedded default: memory store, loopback only, no key required"})`,
     `  models: ${models.join(", ")}`,
     `  admin API: ${config.admin.token || env.THINKGATE_ADMIN_TOKEN ? "on" : "off (set THINKGATE_ADMIN_TOKEN or admin.token to manage keys and read usage)"}`,
+    `  metrics: ${!metrics ? "off" : server.metricsUrl ? `${server.metricsUrl} (no token)` : config.admin.token || env.THINKGATE_ADMIN_TOKEN ? `${server.url}/metrics (admin token)` : "refused until an admin token is set (or give them a listener: metrics.listen)"}`,
   ];
   if (!configPath && !models.includes("qwq-32b")) {
     lines.push("  (set DASHSCOPE_API_KEY to also serve qwq-32b from DashScope)");

@@ -2,12 +2,22 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { ConfigError, createApp, type GatewayDeps, isLoopbackAddress } from "@thinkgate/gateway";
+import {
+  ConfigError,
+  createApp,
+  createGatewayMetrics,
+  exposition,
+  type GatewayDeps,
+  type GatewayMetrics,
+  isLoopbackAddress,
+} from "@thinkgate/gateway";
 import { type DirectBody, nodeTransport } from "@thinkgate/gateway/node";
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** The metrics listener's URL (its /metrics), when config.metrics.listen gives it one. */
+  metricsUrl?: string;
   /**
    * Stops accepting connections, lets requests in flight finish for up to `graceMs`, then
    * closes what is left (their upstream requests are aborted with them).
@@ -69,8 +79,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const probes = new AbortController();
   // Upstream calls on undici's dispatcher (see nodeTransport) unless the caller brings its own.
   const transport = deps.fetch ? undefined : nodeTransport();
+  const metrics =
+    deps.metrics ??
+    (deps.config.metrics.enabled
+      ? createGatewayMetrics({ tenantLabels: deps.config.metrics.tenantLabels })
+      : undefined);
   const app = createApp({
     ...deps,
+    ...(metrics ? { metrics } : {}),
     fetch: deps.fetch ?? transport?.fetch,
     // Node has no execution context: work after the response simply runs. Saying so here spares
     // the gateway from asking Hono for one, which throws (an Error with a stack) per request.
@@ -85,18 +101,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // that they mean what they say.
     connectionsCheckingInterval: Math.max(10, Math.min(1000, headersTimeout / 4)),
   };
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: fetchDirect(app), port, hostname, serverOptions }, () => resolve(s));
-    s.once("error", reject);
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const server = await listen(fetchDirect(app), port, hostname, serverOptions);
+  const listenMetrics = metrics && deps.config.metrics.listen;
+  let metricsServer: NodeServer | undefined;
+  if (listenMetrics) {
+    try {
+      metricsServer = await listen(
+        metricsOnly(metrics),
+        listenMetrics.port,
+        listenMetrics.host,
+        serverOptions,
+      );
+    } catch (err) {
+      probes.abort();
+      server.close();
+      throw err;
+    }
+  }
   return {
-    url: `http://${shownHost}:${address.port}`,
-    port: address.port,
+    url: urlOf(server),
+    port: (server.address() as AddressInfo).port,
+    ...(metricsServer ? { metricsUrl: `${urlOf(metricsServer)}/metrics` } : {}),
     close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
         probes.abort();
+        metricsServer?.close();
+        (metricsServer as Partial<Pick<Server, "closeAllConnections">>)?.closeAllConnections?.();
         const http = server as Partial<
           Pick<Server, "closeAllConnections" | "closeIdleConnections">
         >;
@@ -126,4 +156,38 @@ function refusePublicWithoutAuth(server: GatewayDeps["config"]["server"], hostna
   throw new ConfigError(
     `invalid config:\n  server.auth: "none" lets anyone who can reach ${hostname} use the backends without a key; listen on loopback (server.host "127.0.0.1"), use keys (server.auth "keys"), or set server.allowPublicWithoutAuth to true if that is really meant`,
   );
+}
+
+type NodeServer = ReturnType<typeof serve>;
+
+function listen(
+  fetch: (req: Request, env: object) => Response | Promise<Response>,
+  port: number,
+  hostname: string,
+  serverOptions: object,
+): Promise<NodeServer> {
+  return new Promise<NodeServer>((resolve, reject) => {
+    const s = serve({ fetch, port, hostname, serverOptions }, () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+function urlOf(server: NodeServer): string {
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${shownHost}:${address.port}`;
+}
+
+/**
+ * The metrics listener (config.metrics.listen): GET /metrics and nothing else, no token. It is
+ * meant for a private address that only Prometheus reaches.
+ */
+function metricsOnly(metrics: GatewayMetrics) {
+  return (req: Request): Response => {
+    const path = new URL(req.url).pathname;
+    if (req.method === "GET" && path === "/metrics") {
+      return new Response(metrics.registry.render(), { headers: { "content-type": exposition } });
+    }
+    return new Response("not found\n", { status: 404 });
+  };
 }

@@ -328,3 +328,41 @@ describe("the Worker in workerd", () => {
     expect(id).toMatch(/\S/);
   });
 });
+
+// Last in the file: it takes the store away.
+describe("the Worker's /readyz", () => {
+  interface Readiness {
+    status: string;
+    store?: { type: string; ok: boolean; error?: string };
+    models: Record<string, { ok: boolean }>;
+  }
+
+  it("is ready while Upstash answers, and names the store once it stops answering", async () => {
+    const ready = await fetch(`${worker.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as Readiness;
+    expect(body.status).toBe("ready");
+    expect(body.store).toEqual({ type: "upstash", ok: true });
+    expect(Object.keys(body.models).sort()).toEqual(
+      ["qwq-32b", "qwq-ollama", "qwq-raw", "qwq-vllm"].sort(),
+    );
+
+    await redis.stop();
+    try {
+      // A store check is reused for a second: poll.
+      let down = await fetch(`${worker.url}/readyz`);
+      for (let deadline = Date.now() + 15_000; down.status !== 503 && Date.now() < deadline; ) {
+        await new Promise((done) => setTimeout(done, 200));
+        down = await fetch(`${worker.url}/readyz`);
+      }
+      expect(down.status).toBe(503);
+      const downBody = (await down.json()) as Readiness;
+      expect(downBody.status).toBe("not_ready");
+      expect(downBody.store?.ok).toBe(false);
+      expect(Object.values(downBody.models).every((m) => m.ok)).toBe(true);
+      expect((await fetch(`${worker.url}/healthz`)).status).toBe(200);
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
+});

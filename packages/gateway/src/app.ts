@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
+import { adminAuth } from "./admin/admin-auth.js";
 import { authenticate } from "./auth/authenticate.js";
 import { indexConfigKeys } from "./auth/config-keys.js";
 import { loopbackHostOnly } from "./auth/loopback.js";
@@ -7,7 +8,9 @@ import type { GatewayDeps } from "./deps.js";
 import type { GatewayEnv } from "./env.js";
 import { ApiError, errors } from "./errors/api-error.js";
 import { clientSignal, watchClient } from "./http/client.js";
+import { exposition } from "./observability/metrics-registry.js";
 import { observe } from "./observability/middleware.js";
+import { readyz } from "./observability/readiness.js";
 import { createRouting } from "./router/index.js";
 import { indexModels } from "./router/models.js";
 import { chatCompletions } from "./routes/chat-completions.js";
@@ -17,7 +20,12 @@ import { buildUpstreams } from "./upstream/upstreams.js";
 
 /** The whole HTTP API. Everything derived from the config is built here, once. */
 export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
-  const { config, tenancy } = deps;
+  const { config, metrics } = deps;
+  // Metrics count the limiter's refusals by the limit that said no; nothing else changes.
+  const tenancy =
+    metrics && deps.tenancy
+      ? { ...deps.tenancy, limiter: metrics.countRefusals(deps.tenancy.limiter) }
+      : deps.tenancy;
   const now = deps.now ?? Date.now;
   const upstreams = buildUpstreams(config);
   const fetchUpstream = deps.fetch ?? ((input, init) => fetch(input, init));
@@ -28,18 +36,32 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     log: deps.log,
     ...deps.routing,
   });
+  if (metrics) {
+    routing.inFlight = metrics.countInFlight(routing.inFlight);
+    metrics.watchRouting(config, routing);
+  }
   const configKeys = indexConfigKeys(config.keys);
   // An unhandled rejection here would surface on the first request instead; keep it quiet.
   configKeys.catch(() => {});
 
   const app = new Hono<GatewayEnv>();
   app.use(watchClient());
-  app.use(observe(deps.log));
+  app.use(observe(deps.log, metrics));
   if (config.server.auth === "none" && !config.server.allowPublicWithoutAuth) {
     app.use(loopbackHostOnly());
   }
   if (config.server.cors) app.use(cors(corsOptions(config.server.cors.origins)));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get(
+    "/readyz",
+    readyz({ config, breakers: routing.breakers, store: tenancy?.store, storeTimeoutMs: 1000 }),
+  );
+  // With a listener of its own (config.metrics.listen) the host serves /metrics there instead.
+  if (metrics && !config.metrics.listen) {
+    app.get("/metrics", adminAuth(config.admin.token ?? deps.adminToken), (c) =>
+      c.body(metrics.registry.render(), 200, { "content-type": exposition }),
+    );
+  }
 
   const auth = authenticate({ configKeys, tenancy, mode: config.server.auth, now });
   app.get("/v1/models", auth, listModels(config));

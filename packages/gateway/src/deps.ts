@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { Config } from "./config/schema.js";
 import type { Limiter } from "./limits/types.js";
+import type { GatewayMetrics } from "./observability/gateway-metrics.js";
 import type { InFlight } from "./router/in-flight.js";
 import type { KeyRecord, Store } from "./store/types.js";
 import type { UsageEvent } from "./tenancy/usage-recorder.js";
@@ -25,6 +26,14 @@ export interface GatewayDeps {
   waitUntil?: (p: Promise<unknown>) => void;
   /** Routing's own state and randomness; everything optional. */
   routing?: RoutingDeps;
+  /**
+   * Prometheus metrics (createGatewayMetrics). Absent (Workers): nothing is recorded. Unless
+   * config.metrics.listen gives them a listener of their own, GET /metrics serves them behind
+   * the admin token.
+   */
+  metrics?: GatewayMetrics;
+  /** The admin token when the config names none (THINKGATE_ADMIN_TOKEN): guards /metrics. */
+  adminToken?: string | undefined;
 }
 
 export interface RoutingDeps {

@@ -217,6 +217,23 @@ const serverSchema = z.strictObject({
   cors: corsSchema.optional(),
 });
 
+/**
+ * Prometheus metrics (docs/metrics.md), Node only. Without `listen`, GET /metrics is on the
+ * gateway's port behind the admin token; with it, on a listener of its own without a token
+ * (keep that one on a private address).
+ */
+const metricsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535),
+    })
+    .optional(),
+  /** A `tenant` label on request and token metrics: one series per tenant, so opt in. */
+  tenantLabels: z.boolean().default(false),
+});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.default({
@@ -231,6 +248,7 @@ export const configSchema = z
     models: z.record(z.string().min(1), modelSchema),
     keys: z.array(keySchema).default([]),
     routing: routingSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     for (const name of Object.keys(config.backends)) {

@@ -1,17 +1,21 @@
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../env.js";
+import { doorOf, type GatewayMetrics } from "./gateway-metrics.js";
 import { clientRequestIdFrom, newRequestId } from "./request-id.js";
 import type { Trace } from "./trace.js";
 
 /**
  * First in the chain: gives the request its id and trace, stamps x-request-id (and, when the
  * request went upstream, x-thinkgate-attempts) on whatever response comes back, and writes the
- * one log line once the response (body included) is done.
+ * one log line (and, for the doors, its metrics) once the response (body included) is done.
  */
 export function observe(
   log: ((line: Record<string, unknown>) => void) | undefined,
+  metrics?: GatewayMetrics,
 ): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
+    const door = metrics ? doorOf(c.req.method, c.req.path) : undefined;
+    if (door) metrics?.requestStarted(door);
     const trace: Trace = {
       requestId: newRequestId(),
       startedAt: performance.now(),
@@ -29,9 +33,16 @@ export function observe(
     }
     // Errors too: a 503 after three failed backends says so.
     if (trace.attempts > 0) c.res.headers.set("x-thinkgate-attempts", String(trace.attempts));
-    if (!log) return;
+    if (!log && !door) return;
     const status = c.res.status;
-    const write = () => log(logLine(c.req.method, c.req.path, status, trace));
+    const streamed =
+      trace.finished !== undefined &&
+      (c.res.headers.get("content-type") ?? "").startsWith("text/event-stream");
+    if (door && streamed) metrics?.streamOpened(door);
+    const write = () => {
+      if (door) metrics?.requestFinished(door, status, trace, streamed);
+      log?.(logLine(c.req.method, c.req.path, status, trace));
+    };
     if (trace.finished) trace.finished.then(write, write);
     else write();
   };

@@ -112,6 +112,8 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
   let reasoningDeltas = 0;
   let otherWeight = 0;
   let otherDeltas = 0;
+  // Characters generated, for the backend's maxOutputChars.
+  let outputChars = 0;
   let firstToken = false;
   let usage: Usage | undefined;
   let ended = false;
@@ -181,14 +183,17 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
         switch (ev.type) {
           case "reasoning":
             reasoningWeight += textTokens(ev.text);
+            outputChars += ev.text.length;
             if (ev.text.length > 0) reasoningDeltas++;
             break;
           case "content":
             otherWeight += textTokens(ev.text);
+            outputChars += ev.text.length;
             if (ev.text.length > 0) otherDeltas++;
             break;
           case "tool_call":
             otherWeight += textTokens(ev.arguments) + textTokens(ev.name ?? "");
+            outputChars += ev.arguments.length + (ev.name?.length ?? 0);
             otherDeltas++;
             break;
           case "usage":
@@ -210,7 +215,7 @@ export function upstreamEvents(conn: Connected, options: UpstreamEventsOptions):
             return last(batch);
           }
         }
-        if (reasoningChars + otherChars > options.maxOutputChars) {
+        if (outputChars > options.maxOutputChars) {
           // Cut here: the events so far go out, then the error; the upstream is cancelled and
           // the stream settles with what it generated.
           return fail(

@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/error.js";
 import { ADMIN_TOKEN_MIN_LENGTH, type Config } from "../config/schema.js";
 import { createStore } from "../store/index.js";
+import type { Store } from "../store/types.js";
 import { createTenancy, type TenancyHandle } from "./index.js";
 
 /**
@@ -11,7 +12,12 @@ import { createTenancy, type TenancyHandle } from "./index.js";
  */
 export async function tenancyFromConfig(
   config: Config,
-  options: { adminToken?: string | undefined; log?: (line: Record<string, unknown>) => void },
+  options: {
+    adminToken?: string | undefined;
+    log?: (line: Record<string, unknown>) => void;
+    /** Wraps the store before anything uses it (metrics time every call). */
+    wrapStore?: (store: Store) => Store;
+  },
 ): Promise<TenancyHandle> {
   const fallback = options.adminToken || undefined;
   if (!config.admin.token && fallback !== undefined && fallback.length < ADMIN_TOKEN_MIN_LENGTH) {
@@ -19,8 +25,9 @@ export async function tenancyFromConfig(
       `invalid config:\n  THINKGATE_ADMIN_TOKEN: expected an admin token of at least ${ADMIN_TOKEN_MIN_LENGTH} characters`,
     );
   }
+  const store = await createStore(config.store);
   return createTenancy({
-    store: await createStore(config.store),
+    store: options.wrapStore ? options.wrapStore(store) : store,
     adminToken: config.admin.token ?? fallback,
     configKeys: config.keys,
     onStoreDown: config.store.onUnavailable,
