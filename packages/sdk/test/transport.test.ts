@@ -263,11 +263,12 @@ describe("aborts", () => {
   });
 
   it("aborting during a retry's backoff stops at once", async () => {
-    server = await serve((_req, res) => sendError(res, 503, { "retry-after": "30" }));
+    const local = await serve((_req, res) => sendError(res, 503, { "retry-after": "30" }));
+    server = local;
     const controller = new AbortController();
     const pending = tg().chat.create(params, { signal: controller.signal });
     // Once the server has the first attempt (a delay could land before it on a loaded machine).
-    await vi.waitFor(() => expect(server.hits).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(local.hits).toHaveLength(1), { timeout: 10_000 });
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
     expect(server.hits).toHaveLength(1);
