@@ -6,5 +6,10 @@ export default defineProject({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // promtool and prometheus for the metrics tests, installed when missing.
     globalSetup: ["test/support/prometheus-install.ts"],
+    // Generous: on a loaded machine a test that takes a second alone can take ten. Hang
+    // detectors, not performance bounds (those are asserted where they matter).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ask, type Harness, startHarness } from "./harness.js";
@@ -34,6 +35,14 @@ beforeAll(async () => {
   }));
 });
 afterAll(() => h.close());
+
+// Client, gateway and emulator share this process: however long a loaded machine holds up its
+// event loop, the gateway's reaction to a client leaving may take that too.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+beforeAll(() => loopDelay.enable());
+afterAll(() => loopDelay.disable());
+/** "Within a second" of the client leaving, plus the longest hold-up of this process seen. */
+const closeBudgetMs = () => 1000 + loopDelay.max / 1e6;
 
 async function statusOf(pending: Promise<unknown>): Promise<APIError> {
   try {
@@ -189,29 +198,32 @@ describe("client disconnects", () => {
     }
     await upstream.done;
     expect(upstream.closedByClient).toBe(true);
-    expect(upstream.closedAt! - abortedAt).toBeLessThan(1000);
+    expect(upstream.closedAt! - abortedAt).toBeLessThan(closeBudgetMs());
     // The request's log line says so, with the tokens streamed until then.
     await vi.waitFor(() => {
       const line = h.logs.find((l) => l.model === "qwq-32b-vllm" && l.outcome === "aborted");
       expect(line).toMatchObject({ status: 200, usageEstimated: true });
       expect(line?.completionTokens).toBeGreaterThan(0);
-    });
+    }, 10_000);
   });
 
   it("a non-streaming client that leaves closes the upstream too", async () => {
     const controller = new AbortController();
+    const before = h.emulator.requests.length;
     const pending = h.client.chat.completions.create(
       { model: "qwq-32b-sglang", messages: ask({ chunks: 200, chunkDelayMs: 20 }) },
       { signal: controller.signal },
     );
-    await new Promise((r) => setTimeout(r, 150));
+    // Leaves once the upstream has the request (not after a delay, which a loaded machine can
+    // outlast before the request even gets there).
+    await vi.waitFor(() => expect(h.emulator.requests).toHaveLength(before + 1), 10_000);
     const upstream = h.emulator.requests.at(-1)!;
     const abortedAt = Date.now();
     controller.abort();
     await pending.catch(() => {});
     await upstream.done;
     expect(upstream.closedByClient).toBe(true);
-    expect(upstream.closedAt! - abortedAt).toBeLessThan(1000);
+    expect(upstream.closedAt! - abortedAt).toBeLessThan(closeBudgetMs());
   });
 });
 

@@ -14,13 +14,15 @@ describe("active health checks on the Node server", () => {
     // Probes are streamed one-token requests (DashScope's QwQ accepts nothing else).
     await expect
       .poll(() => emulator.requests.filter((r) => (r.body as { stream?: boolean }).stream).length, {
-        timeout: 3_000,
+        timeout: 10_000,
       })
       .toBeGreaterThanOrEqual(3);
     expect(h.logs).toEqual([]);
     await h.server.close();
-    // A round already under way may still land; after that, nothing more is sent.
-    await new Promise((r) => setTimeout(r, 100));
+    // A round already under way may still land, and is over once its probes are answered or
+    // timed out (timeoutMs); after that, nothing more is sent.
+    await new Promise((r) => setTimeout(r, 1_000));
+    await Promise.all(emulator.requests.map((r) => r.done));
     const seen = emulator.requests.length;
     await new Promise((r) => setTimeout(r, 200));
     expect(emulator.requests.length).toBe(seen);

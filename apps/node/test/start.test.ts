@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const tsx = join(appDir, "node_modules", ".bin", "tsx");
@@ -64,15 +64,19 @@ describe("pnpm start", () => {
     };
     expect(message.reasoning_content).toContain("demo backend, not a language model");
     expect(message.content).toContain("demo backend");
-    await new Promise((r) => setTimeout(r, 50));
-    const logLine = JSON.parse(proc.output().stdout.trim().split("\n").at(-1) ?? "{}") as Record<
-      string,
-      unknown
-    >;
-    expect(logLine).toMatchObject({ msg: "request", model: "demo", backend: "demo", status: 200 });
+    // The child writes the line as the response ends: waited for, however slowly it runs.
+    await vi.waitFor(() => {
+      const logLine = JSON.parse(proc.output().stdout.trim().split("\n").at(-1) ?? "{}");
+      expect(logLine).toMatchObject({
+        msg: "request",
+        model: "demo",
+        backend: "demo",
+        status: 200,
+      });
+    }, 10_000);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
-  }, 20_000);
+  }, 60_000);
 
   it("stops with exit code 1 and names the field when the config is bad", async () => {
     const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
@@ -87,7 +91,7 @@ describe("pnpm start", () => {
     const proc = start({ THINKGATE_CONFIG: file });
     expect(await proc.exited).toBe(1);
     expect(proc.output().stderr).toMatch(/backends\.b\.baseUrl: expected an http\(s\) URL/);
-  }, 20_000);
+  }, 60_000);
 
   it("stops with exit code 1 for a config that is not JSON, naming the position and never its text", async () => {
     const dir = await mkdtemp(join(tmpdir(), "thinkgate-"));
@@ -169,7 +173,7 @@ describe("pnpm start", () => {
     expect((await fresh.models.list()).data.map((m) => m.id)).toEqual(["qwq-32b"]);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
-  }, 20_000);
+  }, 60_000);
 
   it("pnpm dev streams QwQ-style reasoning from the emulator through the gateway", async () => {
     const proc = start({}, "src/dev.ts");
@@ -194,5 +198,5 @@ describe("pnpm start", () => {
     expect(content.length).toBeGreaterThan(5);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
-  }, 20_000);
+  }, 60_000);
 });

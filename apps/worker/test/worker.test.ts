@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import {
   DEFAULT_CONTENT,
   DEFAULT_REASONING,
@@ -247,6 +248,8 @@ describe("the Worker in workerd", () => {
   });
 
   it("closes the upstream connection within a second of the client aborting a stream, and frees its slot", async () => {
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const before = emulator.requests.length;
     const controller = new AbortController();
     const single = new OpenAI({
@@ -273,16 +276,22 @@ describe("the Worker in workerd", () => {
     expect(abortedAt).toBeGreaterThan(0);
     const upstream = emulator.requests.slice(before).find((r) => r.dialect === "vllm");
     expect(upstream).toBeDefined();
+    // Within a second, plus the longest hold-up of this process's event loop meanwhile: a
+    // measure of how loaded the machine is, by which workerd's reaction may be late too.
+    const budgetMs = () => 1000 + loopDelay.max / 1e6;
     const closed = await Promise.race([
       upstream?.done.then(() => "closed"),
-      new Promise((done) => setTimeout(() => done("still open"), 1000)),
+      new Promise((done) =>
+        setTimeout(() => done("still open"), abortedAt + budgetMs() - Date.now()),
+      ),
     ]);
+    loopDelay.disable();
     expect(closed).toBe("closed");
     expect(upstream?.closedByClient).toBe(true);
-    expect((upstream?.closedAt ?? Infinity) - abortedAt).toBeLessThan(1000);
+    expect((upstream?.closedAt ?? Infinity) - abortedAt).toBeLessThan(budgetMs());
     // The key has one slot: another request is admitted only once the aborted one settled
-    // (a store round trip after the abort, so allow it a moment).
-    expect(await admittedWithin(single, 2000)).toBe(true);
+    // (a store round trip after the abort, so allow it a moment: 10 s on a loaded machine).
+    expect(await admittedWithin(single, 10_000)).toBe(true);
   });
 
   it("keeps keys, limits and usage in the Upstash store", async () => {
@@ -315,7 +324,7 @@ describe("the Worker in workerd", () => {
 
     // Usage is written after the response (waitUntil): poll briefly for it.
     let requests = 0;
-    for (let i = 0; i < 20 && requests < 2; i++) {
+    for (let i = 0; i < 100 && requests < 2; i++) {
       const usage = await fetch(`${worker.url}/admin/usage?tenant=upstash-tenant`, {
         headers: admin,
       });

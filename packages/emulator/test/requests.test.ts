@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, emuPrompt, startEmulator } from "../src/index.js";
 import { chat, rawPost, rawRequest } from "./raw-client.js";
@@ -40,11 +41,16 @@ describe("request log", () => {
     await reader.read();
     const record = emu.requests.at(-1)!;
     expect(record.closedAt).toBeUndefined();
+    // Client and emulator share this process: however long a loaded machine holds up its event
+    // loop meanwhile, noticing may take that too.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const leftAt = Date.now();
     controller.abort();
     await record.done;
+    loopDelay.disable();
     expect(record.closedByClient).toBe(true);
-    expect(record.closedAt! - leftAt).toBeLessThan(1000);
+    expect(record.closedAt! - leftAt).toBeLessThan(1000 + loopDelay.max / 1e6);
   });
 });
 

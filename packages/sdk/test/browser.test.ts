@@ -1,6 +1,6 @@
-// The built package inside headless Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core). A local server serves the page and dist/index.js, proxies /emu/* to the
-// emulator, and has an /api/chat route that re-streams a chat as NDJSON, as an app server would.
+// The built package inside headless Chromium (the npm package @sparticuz/chromium, see chromium.ts,
+// driven by playwright-core). A local server serves the page and dist/index.js, proxies /emu/* to
+// the emulator, and has an /api/chat route that re-streams a chat as NDJSON, as an app server would.
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +15,7 @@ import {
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Thinkgate } from "../src/index.js";
+import { chromiumExecutable } from "./chromium.js";
 
 const page = `<!doctype html>
 <meta charset="utf-8">
@@ -100,7 +101,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: await chromiumExecutable(),
     args: [
       "--no-sandbox",
       "--headless",

@@ -155,7 +155,9 @@ describe("through the gateway", () => {
   it("aborting the SDK stream cancels the gateway's upstream request too", async () => {
     const controller = new AbortController();
     const stream = tg().chat.stream(
-      { model: "qwq-vllm", messages: ask({ chunks: 50, chunkDelayMs: 20 }) },
+      // The upstream stalls after 10 events (the gateway's idle timeout is a minute): only the
+      // abort can close it, however late a loaded machine delivers it.
+      { model: "qwq-vllm", messages: ask({ chunks: 50, chunkDelayMs: 20, hang: 10 }) },
       { signal: controller.signal },
     );
     let n = 0;

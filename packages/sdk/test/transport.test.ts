@@ -3,7 +3,7 @@
 import { getEventListeners } from "node:events";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import {
   APIConnectionError,
   APITimeoutError,
@@ -193,10 +193,11 @@ describe("timeouts", () => {
           clearInterval(timer);
           res.end();
         }
-      }, 60);
+      }, 250);
     });
-    // 5 gaps of 60 ms = 300 ms in total, more than the 200 ms timeout.
-    const result = await tg({ timeout: 200 }).chat.create(params);
+    // 5 gaps of 250 ms = 1250 ms in total, more than the 1000 ms timeout; each gap a quarter of
+    // it, so that a loaded machine's pauses do not make one gap a timeout.
+    const result = await tg({ timeout: 1000 }).chat.create(params);
     expect(result.content).toBe("Answer.");
   });
 });
@@ -262,10 +263,13 @@ describe("aborts", () => {
   });
 
   it("aborting during a retry's backoff stops at once", async () => {
-    server = await serve((_req, res) => sendError(res, 503, { "retry-after": "30" }));
+    const local = await serve((_req, res) => sendError(res, 503, { "retry-after": "30" }));
+    server = local;
     const controller = new AbortController();
     const pending = tg().chat.create(params, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Once the server has the first attempt (a delay could land before it on a loaded machine).
+    await vi.waitFor(() => expect(local.hits).toHaveLength(1), { timeout: 10_000 });
+    controller.abort();
     await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
     expect(server.hits).toHaveLength(1);
   });
@@ -358,7 +362,7 @@ describe("clean-up", () => {
       stream.abort();
       console.log(await stream.final().catch((e) => e.name));
     `;
-    const out = await run("node", ["--input-type=module", "-e", script], { timeoutMs: 15_000 });
+    const out = await run("node", ["--input-type=module", "-e", script], { timeoutMs: 60_000 });
     expect(out.stdout.trim()).toBe("APIUserAbortError");
     expect(out.code).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp, parseConfig } from "../../src/index.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createTenancy, type TenancyHandle } from "../../src/tenancy/index.js";
@@ -49,8 +49,9 @@ afterEach(async () => {
 
 describe("requests that share an x-request-id", () => {
   it("each take their own concurrency slot", async () => {
+    const store = createMemoryStore();
     tenancy = await createTenancy({
-      store: createMemoryStore(),
+      store,
       configKeys: config.keys,
       log: () => {},
     });
@@ -84,7 +85,15 @@ describe("requests that share an x-request-id", () => {
     // When both end, both slots come back.
     upstream.finishAll();
     await Promise.all([first.text(), second.text()]);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Their leases are released as they settle, just after the bodies end: waited for.
+    await vi.waitFor(
+      async () => {
+        const probe = await store.acquireLease("conc:t/k1", 1_000_000, "probe", 60_000);
+        await store.releaseLease("conc:t/k1", "probe");
+        expect(probe.active).toBe(1);
+      },
+      { timeout: 10_000 },
+    );
     const again = [await ask(), await ask()];
     expect(again.map((r) => r.status)).toEqual([200, 200]);
     upstream.finishAll();

@@ -8,16 +8,23 @@ import { KEY, leasesHeld, type NodeGateway, startNodeGateway } from "./node-gate
 // upstream, keep a limiter slot, or be logged as the gateway's own failure. A response that
 // streams for longer than the request timeout is not cut: the timeout is on receiving.
 
-const REQUEST_TIMEOUT_MS = 600;
+// The request timeout is ten times the trickling client's ~150 ms, so that a loaded machine's
+// pauses do not make that client late.
+const REQUEST_TIMEOUT_MS = 2000;
 const HEADERS_TIMEOUT_MS = 300;
 /** A hang detector, not a performance bound. */
-const CLOSED_WITHIN_MS = 5000;
+const CLOSED_WITHIN_MS = 15_000;
+/** Every wait for a log line: it is written as the request ends, however slowly that runs. */
+const LOGGED_WITHIN = { timeout: 10_000 };
 
 let gw: NodeGateway;
 beforeAll(async () => {
   gw = await startNodeGateway({
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     headersTimeoutMs: HEADERS_TIMEOUT_MS,
+    // Nothing here is about upstream timeouts: far from any pause of a loaded machine.
+    idleTimeoutMs: 10_000,
+    firstByteTimeoutMs: 10_000,
   });
 });
 afterAll(() => gw?.close());
@@ -89,8 +96,9 @@ describe("slow and stalled clients on the Node server", () => {
     expect(closedByServer).toBe(true);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     // The request reached the gateway (its headers did): logged once, and not as a 500.
-    await vi.waitFor(() =>
-      expect(gw.logs.filter((l) => l.clientRequestId === "stalled-body")).toHaveLength(1),
+    await vi.waitFor(
+      () => expect(gw.logs.filter((l) => l.clientRequestId === "stalled-body")).toHaveLength(1),
+      LOGGED_WITHIN,
     );
     expect(upstreamSaw("stalled-body")).toBe(0);
     const line = gw.logs.find((l) => l.clientRequestId === "stalled-body");
@@ -137,7 +145,8 @@ describe("slow and stalled clients on the Node server", () => {
       body: JSON.stringify({
         model: "qwq",
         stream: true,
-        messages: [{ role: "user", content: emuPrompt({ chunks: 8, chunkDelayMs: 80 }) }],
+        // 16 pieces 200 ms apart: 3.2 s on the emulator's schedule, past the request timeout.
+        messages: [{ role: "user", content: emuPrompt({ chunks: 8, chunkDelayMs: 200 }) }],
       }),
     });
     expect(res.status).toBe(200);
@@ -164,8 +173,9 @@ describe("slow and stalled clients on the Node server", () => {
       c.socket.write(start);
       await new Promise((resolve) => setTimeout(resolve, 50));
       c.socket.destroy();
-      await vi.waitFor(() =>
-        expect(gw.logs.filter((l) => l.clientRequestId === id)).toHaveLength(1),
+      await vi.waitFor(
+        () => expect(gw.logs.filter((l) => l.clientRequestId === id)).toHaveLength(1),
+        LOGGED_WITHIN,
       );
       const line = gw.logs.find((l) => l.clientRequestId === id);
       // The client's doing, not a 500 of the gateway's.
@@ -195,8 +205,9 @@ describe("slow and stalled clients on the Node server", () => {
     const broken = await chunked.closed;
     expect(broken.closedByServer).toBe(true);
     expect(broken.text).toMatch(/^HTTP\/1\.1 400 /);
-    await vi.waitFor(() =>
-      expect(gw.logs.filter((l) => l.clientRequestId === "bad-chunks")).toHaveLength(1),
+    await vi.waitFor(
+      () => expect(gw.logs.filter((l) => l.clientRequestId === "bad-chunks")).toHaveLength(1),
+      LOGGED_WITHIN,
     );
     const line = gw.logs.find((l) => l.clientRequestId === "bad-chunks");
     // Node answers the framing error itself (the 400 above) and closes the connection. Which of

@@ -32,6 +32,12 @@ export function useEmulator() {
   return ref;
 }
 
+/**
+ * The GPU backends' first-byte timeout, where a test does not set one: far above any pause of a
+ * loaded machine, so that only the upstreams scripted to hang run into it.
+ */
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
+
 /** Backends on the emulator: `gpu-a` (vLLM), `gpu-b` (SGLang), both local; `cloud` (DashScope). */
 export function backendsOn(url: string, extra: Record<string, Record<string, unknown>> = {}) {
   return {
@@ -39,14 +45,14 @@ export function backendsOn(url: string, extra: Record<string, Record<string, unk
       type: "openai-compatible",
       baseUrl: `${url}/vllm/v1`,
       tags: ["local"],
-      firstByteTimeoutMs: 2_000,
+      firstByteTimeoutMs: FIRST_BYTE_TIMEOUT_MS,
       ...extra["gpu-a"],
     },
     "gpu-b": {
       type: "openai-compatible",
       baseUrl: `${url}/sglang/v1`,
       tags: ["local"],
-      firstByteTimeoutMs: 2_000,
+      firstByteTimeoutMs: FIRST_BYTE_TIMEOUT_MS,
       ...extra["gpu-b"],
     },
     cloud: {
@@ -89,7 +95,8 @@ export function startGateway(
       }),
     async line(requestId) {
       let found: Record<string, unknown> | undefined;
-      for (let i = 0; i < 200 && !found; i++) {
+      // Written as the response ends: waited for, up to 10 s on a loaded machine.
+      for (let i = 0; i < 1000 && !found; i++) {
         found = logs.find((l) => l.requestId === requestId);
         if (!found) await new Promise((r) => setTimeout(r, 10));
       }

@@ -94,7 +94,7 @@ describe("active health checks", () => {
       intervalMs: 20,
       onResult: (r) => rounds.push(r.length),
     });
-    await expect.poll(() => rounds.length, { timeout: 2_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => rounds.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     stop();
     const seen = rounds.length;
     await new Promise((r) => setTimeout(r, 100));
@@ -135,7 +135,7 @@ describe("active health checks wired through createApp", () => {
     const before = emulator.requests.length;
     // Probes go out on their own (the gpu backend sees them)…
     await expect
-      .poll(() => emulator.requests.length - before, { timeout: 2_000 })
+      .poll(() => emulator.requests.length - before, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(2);
     stop.abort();
     // …so the first user request already passes the dead backend over.

@@ -33,7 +33,9 @@ describe("storeInFlight", () => {
     expect(await one.acquire("gpu", 2)).toBeNull();
     expect(await two.acquire("gpu", 2)).toBeNull();
     b!.release();
-    await vi.waitFor(async () => expect(await one.acquire("gpu", 2)).not.toBeNull());
+    await vi.waitFor(async () => expect(await one.acquire("gpu", 2)).not.toBeNull(), {
+      timeout: 10_000,
+    });
     a!.release();
   });
 

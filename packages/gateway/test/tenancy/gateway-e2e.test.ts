@@ -217,7 +217,7 @@ describe("gateway with tenancy when Redis goes down", () => {
       await stores.redis.start();
     }
     // The store is back, empty: the usage written while it was down arrives.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 20_000; // a hang detector: the loop ends as soon as it holds
     while (gw.tenancy.usage.pending() > 0 && Date.now() < deadline) {
       await gw.tenancy.usage.flush();
       await new Promise((r) => setTimeout(r, 50));

@@ -8,6 +8,11 @@ import { STORE_TYPES, useStores } from "./stores.js";
 const stores = useStores();
 let requestNo = 0;
 const hour = 3_600_000;
+/**
+ * The lease TTL of the expiry and renewal tests: long enough that no pause of a loaded machine
+ * between two store calls (or in the renewal timer, every TTL/2) outlasts it.
+ */
+const TTL_MS = 1000;
 
 function principal(limits: Limits, tenant = "acme", keyId = "key_a"): Principal {
   return { keyId, tenant, limits };
@@ -131,21 +136,24 @@ describe.each(STORE_TYPES)("limiter on the %s store", (type) => {
           : value,
       ]),
     ) as unknown as Store;
-    const dying = createLimiter({ store: doomed, leaseTtlMs: 60, onStoreDown: "closed" });
-    const survivor = createLimiter({ store, leaseTtlMs: 60 });
+    const dying = createLimiter({ store: doomed, leaseTtlMs: TTL_MS, onStoreDown: "closed" });
+    const survivor = createLimiter({ store, leaseTtlMs: TTL_MS });
     const p = principal({ concurrency: 1 });
     leaseOf(await admitWith(dying, p));
     dead = true;
     expect((await admitWith(survivor, p)).ok).toBe(false);
-    await new Promise((r) => setTimeout(r, 120));
-    leaseOf(await admitWith(survivor, p));
+    // Admitted once the dead lease's TTL has run out (refusals take nothing).
+    await vi.waitFor(async () => leaseOf(await admitWith(survivor, p)), {
+      timeout: 10 * TTL_MS,
+      interval: TTL_MS / 10,
+    });
   });
 
   it("concurrency: a running request's lease is renewed past its TTL until settled", async () => {
-    const limiter = createLimiter({ store: await stores.make(type), leaseTtlMs: 60 });
+    const limiter = createLimiter({ store: await stores.make(type), leaseTtlMs: TTL_MS });
     const p = principal({ concurrency: 1 });
     const running = leaseOf(await admitWith(limiter, p));
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 2 * TTL_MS));
     expect((await admitWith(limiter, p)).ok).toBe(false);
     await running.settle(null);
     leaseOf(await admitWith(limiter, p));

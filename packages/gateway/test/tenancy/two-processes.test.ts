@@ -41,5 +41,5 @@ describe.each(["redis", "upstash"] as const)("two gateway processes on one %s", 
       a.child.kill();
       b.child.kill();
     }
-  }, 30_000);
+  }, 60_000);
 });
