@@ -45,7 +45,7 @@ describe("a real Prometheus server", () => {
   }, 120_000);
 
   it("sees the requests and tokens of the traffic the emulator served", async () => {
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "anonymous", maxRetries: 0 });
     const usage = { prompt: 13, completion: 40, reasoning: 25 };
     const answers = 6;
     for (let i = 0; i < answers; i++) {

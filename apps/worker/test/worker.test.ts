@@ -50,6 +50,9 @@ function config(emulatorUrl: string) {
       type: "upstash",
       url: binding("UPSTASH_REDIS_REST_URL"),
       token: binding("UPSTASH_REDIS_REST_TOKEN"),
+      // workerd, then HTTP to the local Upstash: a loaded machine can take longer than the 1 s
+      // default, and a limit checked past its timeout fails open (a third rpm:2 request served).
+      timeoutMs: 10_000,
     },
     backends: {
       vllm: backend("/vllm/v1"),

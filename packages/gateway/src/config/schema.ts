@@ -167,7 +167,14 @@ const onUnavailableSchema = z.strictObject({
   limits: z.enum(["open", "closed"]).default("open"),
 });
 
-const storeCommon = { onUnavailable: onUnavailableSchema.optional() };
+const storeCommon = {
+  onUnavailable: onUnavailableSchema.optional(),
+  /**
+   * How long one store call may take before the store counts as unavailable for it (then
+   * `onUnavailable` decides). Default 1000 ms; a store across a region (Upstash) may need more.
+   */
+  timeoutMs: positiveInt.optional(),
+};
 
 const storeSchema = z.discriminatedUnion(
   "type",

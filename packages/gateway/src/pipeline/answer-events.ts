@@ -3,6 +3,7 @@ import { continuationBody } from "../router/continuation.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { resumableEvents } from "../router/resume.js";
 import type { Principal } from "../store/types.js";
+import type { RequestBody } from "../upstream/types.js";
 import type { UpstreamFetch } from "../upstream/transport.js";
 import type { ParsedChatRequest } from "./chat-request.js";
 import { type Connection, connect } from "./connect.js";
@@ -71,7 +72,11 @@ export function answerEvents(served: Connection, o: AnswerOptions): EventSource 
             prepare: (body, c) =>
               c.upstream.continuation === "none"
                 ? body
-                : continuationBody(body, generated, c.upstream.continuation),
+                : continuationBody(
+                    remainingBudget(body, generatedTokens(ends)),
+                    generated,
+                    c.upstream.continuation,
+                  ),
           },
         );
         tried.add(next.candidate.upstream.name);
@@ -81,6 +86,23 @@ export function answerEvents(served: Connection, o: AnswerOptions): EventSource 
       onEnd: () => o.onEnd(combineEnds(ends)),
     },
   );
+}
+
+/** Completion tokens the broken streams generated (their usage, or its estimate). */
+function generatedTokens(ends: StreamEnd[]): number {
+  let n = 0;
+  for (const end of ends) n += end.tokens.completionTokens;
+  return n;
+}
+
+/**
+ * A continuation may generate only what the request's output budget has left: the reservation
+ * was made for one budget, however many backends write the answer.
+ */
+export function remainingBudget(body: RequestBody, used: number): RequestBody {
+  const budget = body.max_completion_tokens;
+  if (typeof budget !== "number") return body;
+  return { ...body, max_completion_tokens: Math.max(1, budget - used) };
 }
 
 /** One answer from several streams: tokens add up; the last stream's outcome and error. */

@@ -31,6 +31,7 @@ export async function tenancyFromConfig(
     adminToken: config.admin.token ?? fallback,
     configKeys: config.keys,
     onStoreDown: config.store.onUnavailable,
+    ...(config.store.timeoutMs !== undefined ? { storeTimeoutMs: config.store.timeoutMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
 }

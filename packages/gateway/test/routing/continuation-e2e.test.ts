@@ -87,6 +87,27 @@ describe("continuing a stream that broke mid-reasoning", () => {
     ]);
   });
 
+  it("the continuing backend may generate only what the request's output budget has left", async () => {
+    const gw = gateway(
+      { continuation: "continue-final-message" },
+      { [`${emu.url}/vllm/`]: () => ({ cut: 4 }) },
+    );
+    const before = emu.emulator.requests.length;
+    const res = await gw.post({ ...ask, stream: true, max_tokens: 500 });
+    expect(res.status).toBe(200);
+    await res.text();
+    const [first] = seen(emu.emulator, "vllm", before);
+    const [continued] = seen(emu.emulator, "sglang", before);
+    expect((first!.body as { max_tokens?: number }).max_tokens).toBe(500);
+    const line = await gw.line(res.headers.get("x-request-id"));
+    // The first stream was charged what it generated before the cut; the continuation is told
+    // the rest, so both together stay within the one budget the reservation was made for.
+    const rest = (continued!.body as { max_tokens?: number }).max_tokens!;
+    expect(rest).toBeGreaterThan(0);
+    expect(rest).toBeLessThan(500);
+    expect(500 - rest).toBeLessThanOrEqual(Number(line.completionTokens));
+  });
+
   it("a non-streaming client gets one aggregated answer too", async () => {
     const gw = gateway(
       { continuation: "continue-final-message" },
