@@ -13,7 +13,7 @@ export interface GrowthOptions {
   to?: number;
   /** Samples per size; the fastest counts (default 3). */
   reps?: number;
-  /** Measurements of a pair before its ratio counts (default 3). */
+  /** Measurements of a pair before its ratio counts (default 4). */
   attempts?: number;
 }
 
@@ -41,11 +41,10 @@ const clock: () => number = cpuProcess
   : () => performance.now();
 
 /**
- * Largest ratio allowed for four times the input: an exponent of 1.5. Linear time gives about 4
- * and quadratic 16, so noise may double or halve a time on either side without changing the
- * verdict.
+ * Largest ratio allowed for four times the input: an exponent of about 1.66. Linear time gives
+ * about 4 (a little more where collecting garbage grows with a larger heap), quadratic 16.
  */
-export const GROWTH_BOUND = 8;
+export const GROWTH_BOUND = 10;
 
 const minSampleMs = 5;
 
@@ -82,23 +81,19 @@ export function measureGrowth<T>(
   run: (input: T) => void,
   options: GrowthOptions = {},
 ): Growth {
-  const { from = 128 * 1024, to = 2 * 1024 * 1024, reps = 3, attempts = 3 } = options;
+  const { from = 128 * 1024, to = 2 * 1024 * 1024, reps = 3, attempts = 4 } = options;
   const sizes: number[] = [];
   for (let n = from; n <= to; n *= 2) sizes.push(n);
   const ms: number[] = [];
   const lines: string[] = [];
   let worst = 0;
-  /**
-   * The time of one run; Infinity once the untimed run and the first sample both took over
-   * `limit` (the untimed run alone may have paid for collecting the input's garbage).
-   */
-  const time = (size: number, limit = Number.POSITIVE_INFINITY) => {
+  /** The time of one run; Infinity when one run alone is beyond any linear scanner. */
+  const time = (size: number) => {
     const input = prepare(size);
     const first = clock();
     run(input);
     const once = clock() - first;
     if (once > maxPasses * linearPass(size)) return Number.POSITIVE_INFINITY;
-    const over = once > limit;
     let best = Number.POSITIVE_INFINITY;
     for (let i = 0; i < reps; i++) {
       // A sample lasts a few milliseconds at least: shorter ones are mostly clock noise.
@@ -111,23 +106,20 @@ export function measureGrowth<T>(
         elapsed = clock() - started;
       } while (elapsed < minSampleMs);
       best = Math.min(best, elapsed / runs);
-      if (over && best > limit) return Number.POSITIVE_INFINITY;
     }
     // Never zero: a ratio needs a denominator, and a timer tick is the finest there is.
     return Math.max(best, 0.001);
   };
   for (let i = 0; i < sizes.length; i++) {
     const size = sizes[i] ?? 0;
-    // A run far over the bound ends the sample: a quadratic scanner is not timed for minutes.
-    const limit = i >= 2 ? GROWTH_BOUND * (ms[i - 2] ?? 0) : Number.POSITIVE_INFINITY;
-    ms[i] = time(size, limit);
+    ms[i] = time(size);
     let ratio = 0;
     if (i >= 2) {
       const small = sizes[i - 2] ?? 0;
       ratio = (ms[i] ?? 0) / (ms[i - 2] ?? 1);
       for (let a = 1; a < attempts && ratio >= GROWTH_BOUND; a++) {
         ms[i - 2] = Math.min(ms[i - 2] ?? 0, time(small));
-        ms[i] = Math.min(ms[i] ?? 0, time(size, GROWTH_BOUND * (ms[i - 2] ?? 0)));
+        ms[i] = Math.min(ms[i] ?? 0, time(size));
         ratio = (ms[i] ?? 0) / (ms[i - 2] ?? 1);
       }
       worst = Math.max(worst, ratio);
