@@ -1,6 +1,7 @@
 // Hermes tool calls in content (QwQ/Qwen served without a tool parser):
 // `<tool_call>{"name": …, "arguments": …}</tool_call>` becomes an OpenAI tool call. Text that is
 // not a well-formed call stays visible as content, byte for byte.
+import { TextBuilder } from "./text-builder.js";
 import { partialTagLength } from "./think-tags.js";
 import { newToolCallId } from "./tool-call-id.js";
 
@@ -24,8 +25,14 @@ export interface ToolCallSink {
 }
 
 export class HermesToolCallExtractor {
+  /** A possible start of a tag (`<tool_call>` outside a call, `</tool_call>` inside): short. */
   #held = "";
   #inCall = false;
+  /**
+   * Inside a call: its text so far, before `#held`. Only new text is searched for the closing
+   * tag, so a call streamed in many chunks costs linear time, not a rescan per chunk.
+   */
+  readonly #call = new TextBuilder();
   /** Whitespace between and after calls is layout, not an answer. */
   #afterCall = false;
 
@@ -36,16 +43,16 @@ export class HermesToolCallExtractor {
       if (this.#inCall) {
         const close = s.indexOf(CLOSE);
         if (close < 0) {
-          if (s.length <= MAX_TOOL_CALL_CHARS) {
-            this.#held = s;
+          if (this.#call.length + s.length > MAX_TOOL_CALL_CHARS) {
+            sink.content(OPEN + this.#takeCall(s));
             return;
           }
-          this.#inCall = false;
-          sink.content(OPEN + s);
+          const keep = s.length - partialTagLength(s, CLOSE);
+          this.#call.append(keep === s.length ? s : s.slice(0, keep));
+          this.#held = s.slice(keep);
           return;
         }
-        this.#inCall = false;
-        const body = s.slice(0, close);
+        const body = this.#takeCall(s.slice(0, close));
         const call = parseCall(body);
         if (call) {
           this.#afterCall = true;
@@ -79,10 +86,16 @@ export class HermesToolCallExtractor {
 
   /** End of content: an unfinished call or a partial tag is shown as the text it was. */
   flush(sink: ToolCallSink): void {
-    const text = this.#inCall ? OPEN + this.#held : this.#held;
+    const text = this.#inCall ? OPEN + this.#takeCall(this.#held) : this.#held;
     this.#held = "";
-    this.#inCall = false;
     if (text) sink.content(text);
+  }
+
+  /** The call's whole text, ending with `last`; the extractor is outside a call again. */
+  #takeCall(last: string): string {
+    this.#call.append(last);
+    this.#inCall = false;
+    return this.#call.take();
   }
 }
 

@@ -3,6 +3,8 @@
 // leading BOM is TextDecoder's job: it strips it by default. Our own framer rather than
 // eventsource-parser: less than half its size in the SDK bundle, as fast (see README.md).
 
+import { TextBuilder } from "./text-builder.js";
+
 export interface SSEMessage {
   event?: string;
   data: string;
@@ -16,11 +18,12 @@ export const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 export class SSEFramer {
   readonly #decoder = new TextDecoder();
   /** The start of a line whose end has not arrived yet. */
-  #partial = "";
+  readonly #partial = new TextBuilder();
   /** The last line ended with CR at the end of the input so far: an LF next completes it. */
   #afterCR = false;
-  /** The event being read; data is null until its first data line. */
-  #data: string | null = null;
+  /** The event being read: its data lines, joined by newlines, once it has one. */
+  readonly #data = new TextBuilder();
+  #hasData = false;
   #event: string | undefined;
   #id: string | undefined;
   #failure: Error | null = null;
@@ -64,13 +67,13 @@ export class SSEFramer {
     let cr = text.indexOf("\r", start);
     let lf = text.indexOf("\n", start);
     if (cr < 0 && lf < 0) {
-      this.#partial += text.slice(start);
+      this.#partial.append(text.slice(start));
     } else {
       let s = text;
-      if (this.#partial) {
+      if (this.#partial.length > 0) {
         // (A partial line never follows a CR, so start is 0 here.)
         const n = this.#partial.length;
-        s = this.#partial + text;
+        s = this.#partial.take() + text;
         if (cr >= 0) cr += n;
         if (lf >= 0) lf += n;
       }
@@ -85,11 +88,12 @@ export class SSEFramer {
         }
         if (lf >= 0 && lf < start) lf = s.indexOf("\n", start);
       }
-      this.#partial = s.slice(start);
+      this.#partial.append(s.slice(start));
     }
-    if (this.#partial.length + (this.#data?.length ?? 0) > MAX_EVENT_CHARS) {
-      this.#partial = "";
-      this.#data = null;
+    if (this.#partial.length + this.#data.length > MAX_EVENT_CHARS) {
+      this.#partial.clear();
+      this.#data.clear();
+      this.#hasData = false;
       this.#failure = new Error(
         `An upstream SSE event exceeded the max buffer size of ${MAX_EVENT_CHARS} characters.`,
       );
@@ -104,7 +108,9 @@ export class SSEFramer {
     }
     const data = fieldValue(s, start, end, "data");
     if (data !== null) {
-      this.#data = this.#data === null ? data : `${this.#data}\n${data}`;
+      if (this.#hasData) this.#data.append("\n");
+      this.#data.append(data);
+      this.#hasData = true;
       return;
     }
     const event = fieldValue(s, start, end, "event");
@@ -117,13 +123,14 @@ export class SSEFramer {
   }
 
   #dispatch(): void {
-    if (this.#data !== null) {
-      const message: SSEMessage = { data: this.#data };
+    if (this.#hasData) {
+      const message: SSEMessage = { data: this.#data.take() };
       if (this.#event !== undefined) message.event = this.#event;
       if (this.#id !== undefined) message.id = this.#id;
       this.#onMessage(message, this.#ending);
     }
-    this.#data = null;
+    this.#data.clear();
+    this.#hasData = false;
     this.#event = undefined;
     this.#id = undefined;
   }

@@ -24,7 +24,11 @@ function stripMessage(m: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
-/** The visible answer of an assistant text: think blocks removed, leading newlines trimmed. */
+/**
+ * The visible answer of an assistant text: think blocks removed, leading newlines trimmed.
+ * One pass of `indexOf` from left to right: linear in the text, whatever tags it holds (the text
+ * is the client's; see docs/architecture.md, "Linear time").
+ */
 export function stripThinking(text: string): string {
   if (!text.includes(CLOSE_TAG) && !text.includes(OPEN_TAG)) return text;
   let s = text;
@@ -35,9 +39,29 @@ export function stripThinking(text: string): string {
   if (firstClose >= 0 && (firstOpen < 0 || firstClose < firstOpen)) {
     s = s.slice(firstClose + CLOSE_TAG.length);
   }
-  s = s.replace(/<think>[\s\S]*?<\/think>/g, "");
+  s = removeClosedBlocks(s);
   // An unterminated leading block is reasoning that never reached an answer.
   const open = s.indexOf(OPEN_TAG);
   if (open >= 0 && s.slice(0, open).trim() === "" && !s.includes(CLOSE_TAG, open)) s = "";
-  return s.replace(/^[\r\n]+/, "");
+  let start = 0;
+  while (s[start] === "\n" || s[start] === "\r") start++;
+  return start === 0 ? s : s.slice(start);
+}
+
+/**
+ * Every `<think>…</think>` removed, each open paired with the nearest close after it. An open
+ * with no close after it ends the search: no later open can have one either, so the rest stays.
+ */
+function removeClosedBlocks(s: string): string {
+  let out = "";
+  let from = 0;
+  for (;;) {
+    const open = s.indexOf(OPEN_TAG, from);
+    if (open < 0) break;
+    const close = s.indexOf(CLOSE_TAG, open + OPEN_TAG.length);
+    if (close < 0) break;
+    out += s.slice(from, open);
+    from = close + CLOSE_TAG.length;
+  }
+  return from === 0 ? s : out + s.slice(from);
 }

@@ -2,6 +2,7 @@
 // the characters that could still become a tag (or the newline that belongs to one), so text is
 // never delayed longer than the ambiguity lasts. Only the LEADING think block is reasoning
 // (vLLM/SGLang semantics): literal tags later in the answer stay content.
+import { TextBuilder } from "./text-builder.js";
 import type { ReasoningMode } from "./types.js";
 
 export const OPEN_TAG = "<think>";
@@ -46,6 +47,11 @@ export class ThinkTagParser {
   #phase: Phase = "start";
   /** Text held back because it may still turn into (or border) a tag. Always short. */
   #held = "";
+  /**
+   * In `start`: the whitespace seen so far, before `#held`. Appended to, never rescanned: a
+   * stream of blank chunks costs linear time.
+   */
+  readonly #leadingSpace = new TextBuilder();
   /** What `start` becomes when the text is not a think tag. */
   #fallback: "content" | "reasoning";
   /** Drop one newline right after `<think>`. */
@@ -53,10 +59,9 @@ export class ThinkTagParser {
   /** Newlines still to drop after `</think>`. */
   #skipCloseNewlines = 0;
   /** Field reasoning seen so far, to recognise an inline echo of it; null when not tracking. */
-  #fieldText: string | null = null;
-  #echoCursor = 0;
+  #fieldText: FieldText | null = null;
   /** The raw echo block, released as content if it turns out not to be an echo. */
-  #echoRaw = "";
+  readonly #echoRaw = new TextBuilder();
   /** The raw text of the opening tag (with the whitespace before it), while it may still matter. */
   #openRaw: string | null = null;
   /** Whether the inline block has produced reasoning text yet. */
@@ -80,15 +85,17 @@ export class ThinkTagParser {
   sawFieldReasoning(text: string): void {
     if (this.#phase === "start") {
       this.#fallback = "content";
-      this.#fieldText = (this.#fieldText ?? "") + text;
+      this.#fieldText ??= new FieldText();
+      this.#fieldText.push(text);
     } else if (this.#phase === "echo" && this.#fieldText !== null) {
-      this.#fieldText += text;
+      this.#fieldText.push(text);
     } else if (this.#phase === "reasoning" && this.#openRaw !== null && !this.#inlineEmitted) {
       // The block opened before its copy in the field arrived: it is an echo after all.
       this.#phase = "echo";
-      this.#fieldText = text;
-      this.#echoCursor = 0;
-      this.#echoRaw = this.#openRaw;
+      this.#fieldText = new FieldText();
+      this.#fieldText.push(text);
+      this.#echoRaw.clear();
+      this.#echoRaw.append(this.#openRaw);
       this.#skipOpenNewline = false;
     }
   }
@@ -116,7 +123,7 @@ export class ThinkTagParser {
 
   /** End of this choice's text: release whatever was held, as what it was. */
   flush(sink: TextSink): void {
-    const held = this.#held;
+    const held = this.#leadingSpace.take() + this.#held;
     this.#held = "";
     if (this.#phase === "start") {
       this.#phase = this.#fallback;
@@ -130,37 +137,43 @@ export class ThinkTagParser {
       if (held) sink.reasoning(held);
     } else if (this.#phase === "echo") {
       // An unterminated block that only repeated field reasoning is dropped: it was a copy.
-      this.#echoRaw = "";
+      this.#echoRaw.clear();
     }
   }
 
+  /** `s`: the held start of a possible tag, then new text; whitespace before it is apart. */
   #feedStart(s: string, sink: TextSink): void {
     let i = 0;
     while (i < s.length && isSpace(s[i])) i++;
     if (i === s.length) {
-      this.#held = s;
+      this.#leadingSpace.append(s);
+      this.#held = "";
       return;
     }
+    const earlier = this.#leadingSpace.take();
+    const space = earlier + s.slice(0, i);
     if (s.startsWith(OPEN_TAG, i)) {
       this.#held = "";
       const rest = s.slice(i + OPEN_TAG.length);
       if (this.#fieldText !== null) {
         this.#phase = "echo";
-        this.#echoRaw = s.slice(0, i + OPEN_TAG.length);
+        this.#echoRaw.append(space + OPEN_TAG);
         this.#feedEcho(rest, sink);
       } else {
         this.#phase = "reasoning";
-        this.#openRaw = s.slice(0, i + OPEN_TAG.length);
+        this.#openRaw = space + OPEN_TAG;
         this.#skipOpenNewline = true;
         this.#feedReasoning(rest, sink);
       }
       return;
     }
     if (s.length - i < OPEN_TAG.length && OPEN_TAG.startsWith(s.slice(i))) {
-      this.#held = s;
+      this.#leadingSpace.append(space);
+      this.#held = s.slice(i);
       return;
     }
     this.#held = "";
+    if (earlier) s = earlier + s;
     if (this.#fallback === "content") {
       this.#phase = "content";
       const text = this.#fieldText !== null ? dropLeadingNewlines(s, 2) : s;
@@ -222,15 +235,13 @@ export class ThinkTagParser {
   #feedEcho(s: string, sink: TextSink): void {
     const close = s.indexOf(CLOSE_TAG);
     const end = close >= 0 ? close : s.length - partialTagLength(s, CLOSE_TAG);
-    const field = this.#fieldText ?? "";
+    const field = this.#fieldText ?? new FieldText();
     for (let i = 0; i < end; i++) {
       const c = s[i];
       if (isSpace(c)) continue;
-      while (isSpace(field[this.#echoCursor])) this.#echoCursor++;
-      if (field[this.#echoCursor] !== c) {
+      if (field.next() !== c) {
         // Not a copy of the field reasoning: it was ordinary answer text all along.
-        const raw = this.#echoRaw + s;
-        this.#echoRaw = "";
+        const raw = this.#echoRaw.take() + s;
         this.#openRaw = null;
         this.#held = "";
         this.#fieldText = null;
@@ -238,11 +249,10 @@ export class ThinkTagParser {
         sink.content(raw);
         return;
       }
-      this.#echoCursor++;
     }
     if (close >= 0) {
       this.#held = "";
-      this.#echoRaw = "";
+      this.#echoRaw.clear();
       this.#openRaw = null;
       this.#fieldText = null;
       this.#phase = "afterClose";
@@ -250,7 +260,7 @@ export class ThinkTagParser {
       this.#feedAfterClose(s.slice(close + CLOSE_TAG.length), sink);
       return;
     }
-    this.#echoRaw += s.slice(0, end);
+    this.#echoRaw.append(s.slice(0, end));
     this.#held = s.slice(end);
   }
 
@@ -261,6 +271,35 @@ export class ThinkTagParser {
     if (text.length === 0) return;
     this.#phase = "content";
     sink.content(text);
+  }
+}
+
+/**
+ * Field reasoning, to compare an inline echo against: its chunks as they came, read once in
+ * order. Chunks are kept apart, not concatenated, so that field and inline text arriving in
+ * turns never recopy what came before.
+ */
+class FieldText {
+  readonly #chunks: string[] = [];
+  #chunk = 0;
+  #at = 0;
+
+  push(text: string): void {
+    if (text) this.#chunks.push(text);
+  }
+
+  /** The next character that is not whitespace, consumed; undefined past the end. */
+  next(): string | undefined {
+    while (this.#chunk < this.#chunks.length) {
+      const chunk = this.#chunks[this.#chunk] ?? "";
+      while (this.#at < chunk.length) {
+        const c = chunk[this.#at++];
+        if (!isSpace(c)) return c;
+      }
+      this.#chunks[this.#chunk++] = "";
+      this.#at = 0;
+    }
+    return undefined;
   }
 }
 

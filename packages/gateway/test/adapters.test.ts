@@ -158,6 +158,36 @@ describe("upstreamBody", () => {
     });
     expect(kept.messages).toEqual(messages);
   });
+
+  it("strips a request's history once, however many attempts and backends it is sent to", () => {
+    const ups = upstreamsFor({
+      plain: { type: "openai-compatible", baseUrl: "http://a.test/v1" },
+      qwen: { type: "dashscope", apiKey: "k" },
+    });
+    const client = {
+      model: "m",
+      messages: [
+        { role: "user", content: "q1" },
+        { role: "assistant", content: `${"<think>".repeat(1000)}A1` },
+        { role: "user", content: "q2" },
+      ],
+    };
+    const send = (backend: string, historyReasoning: "strip" | "keep") =>
+      upstreamBody(client, ups.get(backend)!, { model: "m", historyReasoning }).messages;
+    const first = send("plain", "strip");
+    // A retry, a failover to another backend, a continuation: the same stripped copy.
+    expect(send("plain", "strip")).toBe(first);
+    expect(send("qwen", "strip")).toBe(first);
+    // A backend that keeps reasoning still gets the client's own history.
+    expect(send("plain", "keep")).toBe(client.messages);
+    // Another request is stripped afresh.
+    expect(
+      upstreamBody({ ...client, messages: [...client.messages] }, ups.get("plain")!, {
+        model: "m",
+        historyReasoning: "strip",
+      }).messages,
+    ).not.toBe(first);
+  });
 });
 
 describe("the output budget each backend is sent", () => {

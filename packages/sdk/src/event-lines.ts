@@ -48,7 +48,9 @@ export async function* decodeEventLines(
   const cancel = () => reader.cancel().catch(() => {});
   signal.addEventListener("abort", cancel, { once: true });
   const decoder = new TextDecoder();
-  let buffered = "";
+  // The start of a line whose end has not arrived, in pieces: a long line in many reads is
+  // joined once, not rescanned per read.
+  let partial: string[] = [];
   try {
     while (true) {
       let read: ReadableStreamReadResult<Uint8Array>;
@@ -57,14 +59,21 @@ export async function* decodeEventLines(
       } catch (error) {
         throw new APIConnectionError("The event stream broke.", { cause: error });
       }
-      buffered += read.done ? decoder.decode() : decoder.decode(read.value, { stream: true });
-      const lines = buffered.split("\n");
-      buffered = read.done ? "" : (lines.pop() ?? "");
-      for (const line of lines) {
-        const ev = parseLine(line);
+      const text = read.done ? decoder.decode() : decoder.decode(read.value, { stream: true });
+      let start = 0;
+      for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
+        partial.push(text.slice(start, end));
+        const ev = parseLine(partial.join(""));
+        partial = [];
+        start = end + 1;
         if (ev) yield ev;
       }
-      if (read.done) return;
+      if (start < text.length) partial.push(text.slice(start));
+      if (read.done) {
+        const ev = parseLine(partial.join(""));
+        if (ev) yield ev;
+        return;
+      }
     }
   } finally {
     signal.removeEventListener("abort", cancel);

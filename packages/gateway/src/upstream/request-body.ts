@@ -27,7 +27,7 @@ export function upstreamBody(
   const streamOptions = isObject(client.stream_options) ? client.stream_options : {};
   body.stream_options = { ...streamOptions, include_usage: true };
   if (options.historyReasoning === "strip" && Array.isArray(body.messages)) {
-    body.messages = stripReasoningFromMessages(body.messages);
+    body.messages = strippedHistory(body.messages);
   }
   if (upstream.transform) body = upstream.transform(body);
   const { defaults, rename, drop } = upstream.params;
@@ -41,6 +41,22 @@ export function upstreamBody(
   }
   for (const key of drop) delete body[key];
   return body;
+}
+
+/**
+ * History without reasoning, made once per request: every failover attempt and a continuation
+ * pass the same client messages, and stripping 2 MiB of history again per attempt is wasted.
+ * Keyed by the client's array, so the copy lives as long as the request; built only when a
+ * backend that strips is tried, since a model may keep reasoning on another.
+ */
+const stripped = new WeakMap<unknown[], unknown[]>();
+function strippedHistory(messages: unknown[]): unknown[] {
+  let history = stripped.get(messages);
+  if (!history) {
+    history = stripReasoningFromMessages(messages);
+    stripped.set(messages, history);
+  }
+  return history;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
