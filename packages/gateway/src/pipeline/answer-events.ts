@@ -3,8 +3,8 @@ import { continuationBody } from "../router/continuation.js";
 import type { PublicModel, Routing } from "../router/index.js";
 import { resumableEvents } from "../router/resume.js";
 import type { Principal } from "../store/types.js";
-import type { RequestBody } from "../upstream/types.js";
 import type { UpstreamFetch } from "../upstream/transport.js";
+import type { RequestBody } from "../upstream/types.js";
 import type { ParsedChatRequest } from "./chat-request.js";
 import { type Connection, connect } from "./connect.js";
 import type { EventSource } from "./events.js";
@@ -100,9 +100,12 @@ function generatedTokens(ends: StreamEnd[]): number {
  * was made for one budget, however many backends write the answer.
  */
 export function remainingBudget(body: RequestBody, used: number): RequestBody {
-  const budget = body.max_completion_tokens;
-  if (typeof budget !== "number") return body;
-  return { ...body, max_completion_tokens: Math.max(1, budget - used) };
+  // The body as this backend's adapter wrote it: the budget in the one field it honours.
+  for (const field of ["max_completion_tokens", "max_tokens"]) {
+    const budget = body[field];
+    if (typeof budget === "number") return { ...body, [field]: Math.max(1, budget - used) };
+  }
+  return body;
 }
 
 /** One answer from several streams: tokens add up; the last stream's outcome and error. */
