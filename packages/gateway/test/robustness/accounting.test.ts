@@ -268,8 +268,14 @@ async function runOne(i: number): Promise<Run> {
     const plan = scenario.client;
     // An event, not a delay: a fixed delay lands before the server has even read the request
     // on a loaded machine (then there is no request, and no log line, to check).
+    // The upstream sees the gateway's request id, not the client's: the prompt (unique per run,
+    // its usage numbers differ) says which request it is.
+    const prompt = messages[0]!.content;
     const upstreamHasIt = () =>
-      gw.emulator.requests.some((r) => r.headers["x-request-id"] === requestId);
+      gw.emulator.requests.some(
+        (r) =>
+          (r.body as { messages?: Array<{ content?: unknown }> }).messages?.[0]?.content === prompt,
+      );
     const timer =
       plan.kind === "abort-before-headers" || plan.kind === "abort-non-streaming"
         ? setInterval(() => {
@@ -419,7 +425,7 @@ describe("accounting under abuse, through the Node server", () => {
         // No upstream served it: nothing generated, but every attempt that reached an upstream
         // is charged its prompt; one that never left the gateway costs nothing.
         const prompt = promptTokens(JSON.parse(run.body));
-        const reached = upstream.has(run.requestId);
+        const reached = upstream.has(String(line.requestId));
         expect(line.completionTokens ?? 0, what).toBe(0);
         if (run.scenario.client.kind === "complete") {
           // 5xx and first-byte timeouts: each attempt was sent and is charged.
