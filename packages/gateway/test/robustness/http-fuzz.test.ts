@@ -218,7 +218,11 @@ const body = fc.oneof(
   wrongField,
   wrongField,
   wrongMessage,
-  fc.constant(JSON.stringify({ ...valid, __proto__: { polluted: true } })),
+  // Written as text: an object literal's `__proto__:` sets its prototype, and JSON.stringify
+  // would send no such key.
+  fc.constant(
+    '{"model":"qwq","messages":[{"role":"user","content":"hi","__proto__":{"polluted":true}}],"constructor":{"prototype":{"polluted":true}}}',
+  ),
   fc.constant('{"model":"qwq","messages":[{"role":"user","content":"hi"}],"__proto__":{"x":1}}'),
   fc.constantFrom(
     JSON.stringify(valid),
@@ -382,5 +386,8 @@ describe("any request over the HTTP API", () => {
     // Most generated requests must reach the gateway, or the property proves little.
     expect(reached).toBeGreaterThan(200);
     for (const status of [200, 400, 401, 404, 413, 415]) expect(statuses).toContain(status);
+    // No body's `__proto__` or `constructor.prototype` reached a prototype.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
   }, 120_000);
 });
