@@ -103,6 +103,39 @@ describe("parseConfig", () => {
     );
   });
 
+  it("refuses dropping the field a backend's output budget is sent in, and allows renaming it", () => {
+    const withParams = (type: string, params: Record<string, unknown>) => ({
+      backends: {
+        b: { type, baseUrl: "http://127.0.0.1:9/v1", apiKey: "k", params },
+      },
+      models: { m: { targets: [{ backend: "b", model: "x" }] } },
+    });
+    expect(
+      errorOf(() => parseConfig(withParams("openai-compatible", { drop: ["max_tokens"] }), {})),
+    ).toMatch(/backends\.b\.params\.drop: "max_tokens" carries the request's output budget/);
+    expect(
+      errorOf(() => parseConfig(withParams("dashscope", { drop: ["max_completion_tokens"] }), {})),
+    ).toMatch(/"max_completion_tokens" carries the request's output budget/);
+    expect(
+      errorOf(() =>
+        parseConfig(
+          withParams("openai-compatible", {
+            rename: { max_tokens: "n_predict" },
+            drop: ["n_predict"],
+          }),
+          {},
+        ),
+      ),
+    ).toMatch(/"n_predict" carries the request's output budget/);
+    // Renamed, or the other spelling dropped (the adapter already moved the budget): fine.
+    expect(() =>
+      parseConfig(withParams("openai-compatible", { rename: { max_tokens: "n_predict" } }), {}),
+    ).not.toThrow();
+    expect(() =>
+      parseConfig(withParams("openai-compatible", { drop: ["max_completion_tokens"] }), {}),
+    ).not.toThrow();
+  });
+
   it("rejects a key allowlist naming an unknown model", () => {
     const bad = { ...example, keys: [{ key: "tg-0123456789", tenant: "t", models: ["qwq-31b"] }] };
     expect(errorOf(() => parseConfig(bad, { DASHSCOPE_API_KEY: "k" }))).toMatch(

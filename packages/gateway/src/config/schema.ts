@@ -83,22 +83,48 @@ const backendCommon = {
   policy: policySchema([]),
 };
 
-const dashscopeBackend = z.strictObject({
-  type: z.literal("dashscope"),
-  /** intl: dashscope-intl.aliyuncs.com; mainland: dashscope.aliyuncs.com. baseUrl wins. */
-  region: z.enum(["intl", "mainland"]).default("intl"),
-  baseUrl: httpUrl.optional(),
-  ...backendCommon,
-  apiKey: z.string().min(1, "expected the DashScope API key"),
-  /** DashScope fetches media URLs from Alibaba's network, not ours: any host. */
-  policy: policySchema(["*"]),
-});
+/**
+ * The field a backend's adapter sends the output budget in (upstream/*.ts) may be renamed, not
+ * dropped: the tpm reservation assumes the upstream is told the budget.
+ */
+function keepsOutputBudget(field: string) {
+  return (
+    backend: { params: { rename: Record<string, string>; drop: string[] } },
+    ctx: z.RefinementCtx,
+  ) => {
+    const sent = Object.hasOwn(backend.params.rename, field)
+      ? backend.params.rename[field]!
+      : field;
+    if (backend.params.drop.includes(sent)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["params", "drop"],
+        message: `"${sent}" carries the request's output budget, which the tpm reservation relies on; rename it if the backend wants another name, but it cannot be dropped`,
+      });
+    }
+  };
+}
 
-const openaiCompatibleBackend = z.strictObject({
-  type: z.literal("openai-compatible"),
-  baseUrl: httpUrl,
-  ...backendCommon,
-});
+const dashscopeBackend = z
+  .strictObject({
+    type: z.literal("dashscope"),
+    /** intl: dashscope-intl.aliyuncs.com; mainland: dashscope.aliyuncs.com. baseUrl wins. */
+    region: z.enum(["intl", "mainland"]).default("intl"),
+    baseUrl: httpUrl.optional(),
+    ...backendCommon,
+    apiKey: z.string().min(1, "expected the DashScope API key"),
+    /** DashScope fetches media URLs from Alibaba's network, not ours: any host. */
+    policy: policySchema(["*"]),
+  })
+  .superRefine(keepsOutputBudget("max_completion_tokens"));
+
+const openaiCompatibleBackend = z
+  .strictObject({
+    type: z.literal("openai-compatible"),
+    baseUrl: httpUrl,
+    ...backendCommon,
+  })
+  .superRefine(keepsOutputBudget("max_tokens"));
 
 export const backendSchema = z.discriminatedUnion(
   "type",
