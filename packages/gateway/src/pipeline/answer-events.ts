@@ -61,7 +61,7 @@ export function answerEvents(served: Connection, o: AnswerOptions): EventSource 
         const next = await connect(
           o.routing,
           o.fetch,
-          request.body,
+          remainingBudget(request.body, generatedTokens(ends)),
           request.hasTools,
           o.model,
           o.principal,
@@ -72,11 +72,7 @@ export function answerEvents(served: Connection, o: AnswerOptions): EventSource 
             prepare: (body, c) =>
               c.upstream.continuation === "none"
                 ? body
-                : continuationBody(
-                    remainingBudget(body, generatedTokens(ends)),
-                    generated,
-                    c.upstream.continuation,
-                  ),
+                : continuationBody(body, generated, c.upstream.continuation),
           },
         );
         tried.add(next.candidate.upstream.name);
@@ -99,13 +95,12 @@ function generatedTokens(ends: StreamEnd[]): number {
  * A continuation may generate only what the request's output budget has left: the reservation
  * was made for one budget, however many backends write the answer.
  */
-export function remainingBudget(body: RequestBody, used: number): RequestBody {
-  // The body as this backend's adapter wrote it: the budget in the one field it honours.
-  for (const field of ["max_completion_tokens", "max_tokens"]) {
-    const budget = body[field];
-    if (typeof budget === "number") return { ...body, [field]: Math.max(1, budget - used) };
-  }
-  return body;
+export function remainingBudget<B extends RequestBody>(body: B, used: number): B {
+  // Before the adapter: the budget is still in `max_completion_tokens` (model-defaults.ts), and
+  // each backend's adapter and renames carry it to the field that backend honours.
+  const budget = body.max_completion_tokens;
+  if (typeof budget !== "number") return body;
+  return { ...body, max_completion_tokens: Math.max(1, budget - used) };
 }
 
 /** One answer from several streams: tokens add up; the last stream's outcome and error. */
