@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@thinkgate/upstash-local";
 
 /** A real prometheus server (Debian's package) on a free loopback port, scraping one target. */
 export interface PrometheusServer {
@@ -12,15 +12,6 @@ export interface PrometheusServer {
   /** Polls `query` until `accept` holds, or throws after `timeoutMs` saying what it last saw. */
   waitFor(promql: string, accept: (value: number) => boolean, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
 }
 
 /**
